@@ -1,0 +1,64 @@
+"""The public Python API: what the CLI does, for notebooks and scripts.
+
+    >>> import sim
+    >>> result = sim.run("psk-mismatch")          # a bundled scenario's name, or a path to a YAML file
+    >>> print(result.show("ASA-LAB2"))             # at the scenario's look time
+    >>> print(result.show("ASA-LAB1", "show isakmp sa | begin 50.56.229.98", at=40))
+    >>> result.trace                               # everything that happened (sim.engine.trace.Trace)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import InputError
+from .scenario import Scenario, list_bundled, load_scenario, load_scenario_text
+
+DEFAULT_COMMAND = "show isakmp sa"
+
+
+@dataclass
+class Run:
+    """A finished run: the scenario it came from and its Trace. Every view renders from these two."""
+
+    scenario: Scenario
+    trace: "object"
+
+    @property
+    def look(self) -> float:
+        """The instant ``show`` is taken by default: ``look`` seconds after the first datagram."""
+        return self.trace.first_datagram + self.scenario.look
+
+    def show(self, hostname: str, command: str = DEFAULT_COMMAND, at: float | None = None) -> str:
+        """What ``command`` prints on ``hostname`` at simulated second ``at`` (default: the look time)."""
+        from .platforms.registry import platform_for
+
+        device = self.scenario.device(hostname)
+        t = self.look if at is None else at
+        if t < 0:
+            raise InputError(f"time {t:g} is before the run started", field="at")
+        return platform_for(device.platform).show(self.trace, device.hostname, t, command)
+
+    def transcript(self, commands: list[str] | None = None, at: float | None = None, on: str | None = None) -> str:
+        """Prompt lines and outputs, device by device, as a trainee would see them on the consoles."""
+        commands = commands or [DEFAULT_COMMAND]
+        devices = [self.scenario.device(on)] if on else list(self.scenario.devices)
+        blocks = []
+        for device in devices:
+            for command in commands:
+                blocks.append(f"{device.hostname}# {command}\n" + self.show(device.hostname, command, at))
+        return "\n".join(blocks)
+
+
+def run(scenario: str | Scenario, seed: int | None = None, until: float | None = None) -> Run:
+    """Run a scenario (a :class:`Scenario`, a bundled scenario's name or a YAML path) and return the :class:`Run`."""
+    from .engine.simulator import simulate
+
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise InputError(f"seed must be a whole number >= 0, not {seed!r}", field="seed")
+    return Run(scenario, simulate(scenario, seed=seed, until=until))
+
+
+__all__ = ["Run", "run", "load_scenario", "load_scenario_text", "list_bundled", "Scenario", "InputError"]

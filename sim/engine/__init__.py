@@ -1,0 +1,1 @@
+"""Drives the sans-IO core: the SimPy simulator, the path between the peers, and the Trace every run produces."""

@@ -1,0 +1,102 @@
+"""The network path between the two outside interfaces, as an ordered list of rules.
+
+Each rule applies to datagrams sent by one side (``direction`` = the sending role) or both (``None``). The first rule
+that decides a datagram's fate is recorded in the Trace by its ``label``.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+ROLES = ("initiator", "responder")
+
+
+@dataclass(frozen=True)
+class Drop:
+    """An ACL on a firewall in between: drop ``protocol`` (``udp`` or ``ip``) to destination ``port`` (None = any)."""
+
+    protocol: str = "udp"
+    port: int | None = 500
+    direction: str | None = None
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        what = self.protocol + (f"/{self.port}" if self.port is not None else "")
+        side = f" from {self.direction}" if self.direction else ""
+        return self.name or f"ACL drop {what}{side}"
+
+
+@dataclass(frozen=True)
+class NoRoute:
+    direction: str | None = None
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        side = f" from {self.direction}" if self.direction else ""
+        return self.name or f"no route{side}"
+
+
+@dataclass(frozen=True)
+class Loss:
+    probability: float
+    direction: str | None = None
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        side = f" from {self.direction}" if self.direction else ""
+        return self.name or f"random loss {self.probability:g}{side}"
+
+
+@dataclass(frozen=True)
+class Delay:
+    seconds: float
+    direction: str | None = None
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        side = f" from {self.direction}" if self.direction else ""
+        return self.name or f"delay {self.seconds:g} s{side}"
+
+
+Rule = Drop | NoRoute | Loss | Delay
+
+#: one-way delay when a scenario names none, so that the order of messages is visible on a time axis
+DEFAULT_DELAY = 0.005
+
+
+@dataclass(frozen=True)
+class Verdict:
+    delivered: bool
+    delay: float
+    rule: str | None  # the label of the rule that dropped it (None when delivered)
+
+
+def decide(rules: tuple[Rule, ...] | list[Rule], sender_role: str, protocol: str, dport: int, rng: random.Random) -> Verdict:
+    """The fate of one datagram sent by ``sender_role`` to ``protocol``/``dport``.
+
+    Rules are evaluated in order; drops, no-route and loss stop at the first that applies; delays add up (a scenario
+    with no delay rule gets :data:`DEFAULT_DELAY`). ``rng`` is consumed once per applicable loss rule, so runs are
+    reproducible from the seed.
+    """
+    delay = 0.0
+    has_delay = False
+    for rule in rules:
+        if rule.direction is not None and rule.direction != sender_role:
+            continue
+        if isinstance(rule, Drop):
+            if rule.protocol in ("ip", protocol) and (rule.port is None or rule.port == dport):
+                return Verdict(False, 0.0, rule.label)
+        elif isinstance(rule, NoRoute):
+            return Verdict(False, 0.0, rule.label)
+        elif isinstance(rule, Loss):
+            if rng.random() < rule.probability:
+                return Verdict(False, 0.0, rule.label)
+        elif isinstance(rule, Delay):
+            delay += rule.seconds
+            has_delay = True
+    return Verdict(True, delay if has_delay else DEFAULT_DELAY, None)

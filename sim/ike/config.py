@@ -1,0 +1,59 @@
+"""What the core needs to know about one device, as plain data.
+
+A platform (``sim.platforms.asa``) turns device configuration text into an :class:`IkeConfig`; the core never sees
+config text. Tunnel-group semantics are reduced to a table of peer keys plus an optional default-group key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .policy import Policy
+
+
+@dataclass(frozen=True)
+class Retransmit:
+    """Retransmission profile: resend the last message every ``interval`` s, ``retries`` times, then wait
+    ``remove_after`` s more and remove the SA. ASA defaults (ike-facts.md 3.7, marked uncertain there)."""
+
+    interval: float = 8.0
+    retries: int = 3
+    remove_after: float = 8.0
+    resend_on_duplicate: bool = True
+
+
+@dataclass(frozen=True)
+class PeerKey:
+    """The key material chosen for a peer address: which group matched and its pre-shared key (None: no key)."""
+
+    group: str
+    psk: bytes | None
+    via_default: bool = False
+
+
+@dataclass(frozen=True)
+class IkeConfig:
+    """One device's IKEv1 phase-1 configuration on the interface that faces the peer."""
+
+    address: str
+    listening: bool = True
+    policies: tuple[Policy, ...] = ()
+    peers: dict[str, PeerKey] = field(default_factory=dict)
+    default_peer: PeerKey | None = None
+    retransmit: Retransmit = Retransmit()
+    nonce_length: int = 20
+    notify_no_proposal: bool = True
+    half_open_limit: int = 100
+    #: what the initiator does when it has no key after MM4: "abort" removes the SA at once (documented choice)
+    vendor_ids_mm1: tuple[bytes, ...] = ()
+    vendor_ids_mm2: tuple[bytes, ...] = ()
+    vendor_ids_mm3: tuple[bytes, ...] = ()
+    vendor_ids_mm4: tuple[bytes, ...] = ()
+
+    def key_for(self, peer: str) -> PeerKey | None:
+        """Tunnel-group resolution: the group named by the peer's address, else the default group if it has a key."""
+        if peer in self.peers:
+            return self.peers[peer]
+        if self.default_peer is not None and self.default_peer.psk is not None:
+            return self.default_peer
+        return None

@@ -1,0 +1,146 @@
+"""The Main Mode initiator (RFC 2409 section 5, pre-shared keys): MM1 -> MM3 -> MM5, then MM_ACTIVE."""
+
+from __future__ import annotations
+
+from . import crypto, messages
+from .effects import Effect
+from .exchange import MainModeSA
+from .secrets import cookie
+from .states import INITIATOR, MM_WAIT_MSG2, MM_WAIT_MSG4, MM_WAIT_MSG6, transition
+
+
+class Initiator(MainModeSA):
+    role = INITIATOR
+
+    def start(self, now: float) -> list[Effect]:
+        """Send MM1 offering every local policy (one transform each, in priority order)."""
+        out: list[Effect] = []
+        self.icookie = cookie(self.secrets)
+        offers = sorted(self.config.policies, key=lambda p: p.priority)
+        data = messages.build_mm1(self.icookie, offers, self.config.vendor_ids_mm1)
+        self.sai_b = messages.parse(data).first(messages.SaPayload).body
+        out.append(self._event("initiate", policies=len(offers)))
+        row = transition(INITIATOR, None, None)
+        self._send(data, row.sends, out, now)
+        self._move(row.next, out, "sent MM1")
+        return out
+
+    def receive(self, msg: messages.Message, now: float) -> list[Effect]:
+        out: list[Effect] = []
+        if self.last_received is not None and msg.raw == self.last_received:
+            self.duplicate(self._name(msg), out)
+            return out
+        if self.state == MM_WAIT_MSG2:
+            self._on_mm2(msg, out, now)
+        elif self.state == MM_WAIT_MSG4:
+            self._on_mm4(msg, out, now)
+        elif self.state == MM_WAIT_MSG6:
+            self._on_mm6(msg, out, now)
+        else:
+            out.append(self._received(self._name(msg), "discarded", f"unexpected in {self.state}"))
+        return out
+
+    @staticmethod
+    def _name(msg: messages.Message) -> str:
+        if msg.header.encrypted:
+            return "MM6"
+        if msg.first(messages.SaPayload) is not None:
+            return "MM2"
+        if msg.first(messages.KePayload) is not None:
+            return "MM4"
+        return "datagram"
+
+    def _on_mm2(self, msg: messages.Message, out: list[Effect], now: float) -> None:
+        sa = msg.first(messages.SaPayload)
+        if sa is None or msg.header.encrypted:
+            out.append(self._received(self._name(msg), "discarded", "MM2 expected: no SA payload"))
+            return
+        if not any(msg.header.rcookie):
+            out.append(self._received("MM2", "discarded", "responder cookie is zero"))
+            return
+        offered = sorted(self.config.policies, key=lambda p: p.priority)
+        chosen = sa.offers[0].policy if len(sa.offers) == 1 else None
+        match = next((p for p in offered if chosen is not None and p.same_suite(chosen)
+                      and chosen.lifetime <= p.lifetime), None)
+        if match is None:
+            out.append(self._received("MM2", "discarded", "responder chose a transform that was not offered"))
+            out.append(self._event("sa_not_offered"))
+            return
+        self.last_received = msg.raw
+        self.rcookie = msg.header.rcookie
+        self.policy = chosen
+        out.append(self._received("MM2", "accepted"))
+        out.append(self._event("received", message="MM2", payloads=msg.summary, length=len(msg.raw)))
+        out.append(self._event("proposal_accepted", priority=match.priority, cipher=chosen.cipher_name,
+                               hash=chosen.hash_name, group=chosen.group, lifetime=chosen.lifetime))
+        self.g_xi = self._dh_start()
+        self.ni_b = self.secrets.read(self.config.nonce_length)
+        data = messages.build_ke_nonce(self.icookie, self.rcookie, self.g_xi, self.ni_b, self.config.vendor_ids_mm3)
+        row = transition(INITIATOR, MM_WAIT_MSG2, "MM2")
+        self._send(data, row.sends, out, now)
+        self._move(row.next, out, "received MM2, sent MM3")
+
+    def _on_mm4(self, msg: messages.Message, out: list[Effect], now: float) -> None:
+        ke = msg.first(messages.KePayload)
+        nonce = msg.first(messages.NoncePayload)
+        if msg.header.encrypted or ke is None or nonce is None:
+            out.append(self._received(self._name(msg), "discarded", "MM4 expected: KE and NONCE payloads missing"))
+            return
+        group = crypto.GROUPS[self.policy.group]
+        if len(ke.data) != group.length or not 8 <= len(nonce.data) <= 256:
+            out.append(self._received("MM4", "discarded", "KE or nonce of the wrong size"))
+            return
+        self.last_received = msg.raw
+        self.g_xr = ke.data
+        self.nr_b = nonce.data
+        out.append(self._received("MM4", "accepted"))
+        out.append(self._event("received", message="MM4", payloads=msg.summary, length=len(msg.raw)))
+        key = self.config.key_for(self.peer)
+        if key is None or key.psk is None:
+            # ASA-profile choice (ike-facts.md 2.5 marks it uncertain): the keys cannot be generated, MM5 is never
+            # sent and the SA is torn down at once.
+            out.append(self._event("no_key", group=key.group if key else None))
+            self.history.append((self.state, "EV_ERROR"))
+            self.remove(out, "no pre-shared key for the peer: cannot generate keys after MM4", now)
+            return
+        self.group = key.group
+        out.append(self._event("group_found", group=key.group, via_default=key.via_default))
+        try:
+            self._derive(key.psk, ke.data, out)
+        except ValueError as exc:
+            out.append(self._event("bad_ke", reason=str(exc)))
+            self.remove(out, f"invalid KE from the peer: {exc}", now)
+            return
+        out.append(self._event("keys_generated"))
+        id_type, proto, port, id_data = self._own_id()
+        hash_i = crypto.hash_i(self.policy.hash, self.skeyid, self.g_xi, self.g_xr, self.icookie, self.rcookie,
+                               self.sai_b, messages.id_body(id_type, proto, port, id_data))
+        data = self._encrypt_auth(hash_i)
+        row = transition(INITIATOR, MM_WAIT_MSG4, "MM4")
+        self._send(data, row.sends, out, now)
+        self._move(row.next, out, "received MM4, sent MM5")
+
+    def _on_mm6(self, msg: messages.Message, out: list[Effect], now: float) -> None:
+        try:
+            ident, hashp, next_iv = self._decrypt_auth(msg)
+        except ValueError as exc:
+            out.append(self._received("MM6", "discarded", f"could not decrypt MM6: {exc}"))
+            out.append(self._event("decrypt_failed", message="MM6", reason=str(exc)))
+            return
+        expected = crypto.hash_r(self.policy.hash, self.skeyid, self.g_xi, self.g_xr, self.icookie, self.rcookie,
+                                 self.sai_b, ident.body)
+        if not self._hash_ok(expected, hashp.data):
+            out.append(self._received("MM6", "discarded", "HASH_R does not verify"))
+            out.append(self._event("hash_failed", message="MM6"))
+            return
+        self.iv = next_iv
+        self.last_received = msg.raw
+        out.append(self._received("MM6", "accepted"))
+        out.append(self._event("received", message="MM6", payloads="HDR + ID (5) + HASH (8) + NONE (0)",
+                               length=len(msg.raw)))
+        self.last_sent = None  # nothing left to resend
+        self._disarm(out)
+        row = transition(INITIATOR, MM_WAIT_MSG6, "MM6")
+        self._move(row.next, out, "received MM6: phase 1 complete")
+        out.append(self._event("phase1_completed", lifetime=self.policy.lifetime))
+

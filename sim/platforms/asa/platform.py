@@ -1,0 +1,37 @@
+"""The Cisco ASA platform: its IKE profile (vendor IDs, timers), state names and show output."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ...engine.trace import Trace
+from ...ike import constants as c
+from ...ike.config import IkeConfig
+from . import show
+
+#: Vendor IDs an ASA sends (ike-facts.md 1.6). NAT-T VIDs are left out until NAT-D is modelled.
+MM1_VIDS = (c.VID_CISCO_FRAGMENTATION,)
+MM2_VIDS = (c.VID_CISCO_FRAGMENTATION,)
+MM3_VIDS = (c.VID_CISCO_UNITY, c.VID_XAUTH)
+MM4_VIDS = (c.VID_CISCO_UNITY, c.VID_DPD, c.VID_XAUTH)
+
+
+class AsaPlatform:
+    name = "asa"
+
+    def ike_config(self, device) -> IkeConfig:
+        base = device.config.ike_config("outside", device.outside, device.timers)
+        return replace(base, nonce_length=20, vendor_ids_mm1=MM1_VIDS, vendor_ids_mm2=MM2_VIDS,
+                       vendor_ids_mm3=MM3_VIDS, vendor_ids_mm4=MM4_VIDS)
+
+    def state_name(self, role: str, state: str) -> str:
+        return state
+
+    def show(self, trace: Trace, hostname: str, t: float, command: str) -> str:
+        return show.run(trace, hostname, t, command)
+
+    def commands(self) -> list[str]:
+        return list(show.COMMANDS)
+
+
+ASA = AsaPlatform()

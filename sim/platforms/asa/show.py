@@ -1,0 +1,114 @@
+"""ASA 9.x ``show isakmp sa`` / ``show crypto isakmp sa`` text (ike-facts.md 3.1, 3.2; the seed's samples).
+
+Pure functions of the Trace: the SA table at an instant is rebuilt from the Trace's SA snapshots.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...engine.trace import Trace
+from ...errors import InputError
+from ...ike.effects import SaUpdate
+
+HEADER = "IKEv1 SAs:"
+REKEY_NOTE = "(A tunnel will report 1 Active and 1 Rekey SA during rekey)"
+
+#: Keyword sequences of the commands we answer (each keyword may be abbreviated, as on the box).
+_SHOW_SA = (
+    ("show", "isakmp", "sa"),
+    ("show", "crypto", "isakmp", "sa"),
+    ("show", "crypto", "ikev1", "sa"),
+)
+COMMANDS = [
+    "show isakmp sa [detail]",
+    "show crypto isakmp sa [detail]",
+    "show crypto ikev1 sa [detail]",
+]
+FILTERS = ("begin", "include", "exclude", "grep")
+
+
+def sa_type(update: SaUpdate) -> str:
+    """``user`` while negotiating, ``L2L`` once the tunnel-group is known: the responder knows it after MM3, the
+    initiator shows ``user`` until MM_ACTIVE (the seed's samples; ike-facts.md 3.1 marks the switch point uncertain)."""
+    if update.state == "MM_ACTIVE":
+        return "L2L"
+    if update.role == "responder" and update.group is not None:
+        return "L2L"
+    return "user"
+
+
+def render_sa_table(rows: list[tuple[SaUpdate, float, float | None]], t: float, detail: bool = False) -> str:
+    lines = [""]
+    if not rows:
+        lines += ["There are no IKEv1 SAs", "", "There are no IKEv2 SAs"]
+        return "\n".join(lines) + "\n"
+    n = len(rows)
+    lines += [HEADER, "", f"   Active SA: {n}", f"    Rekey SA: 0 {REKEY_NOTE}", f"Total IKE SA: {n}", ""]
+    for index, (update, _created, active_since) in enumerate(rows, start=1):
+        lines.append(f"{index:<4}IKE Peer: {update.peer}")
+        lines.append(f"    Type    : {sa_type(update):<16}Role    : {update.role} ")
+        lines.append(f"    Rekey   : {'no':<16}State   : {update.state} ")
+        if detail and update.policy is not None:
+            p = update.policy
+            lines.append(f"    Encrypt : {p.cipher_name:<16}Hash    : {p.hash_name.upper()}")
+            lines.append(f"    Auth    : {'preshared':<16}Lifetime: {p.lifetime}")
+            if active_since is not None:
+                remaining = max(0, int(p.lifetime - (t - active_since)))
+                lines.append(f"    Lifetime Remaining: {remaining}")
+        lines.append("")
+    lines.append("There are no IKEv2 SAs")
+    return "\n".join(lines) + "\n"
+
+
+def _matches(words: list[str], keywords: tuple[str, ...]) -> bool:
+    return len(words) == len(keywords) and all(k.startswith(w) and w for w, k in zip(words, keywords))
+
+
+def apply_filter(text: str, flt: str) -> str:
+    """``| begin REGEX``, ``| include REGEX``, ``| exclude REGEX``, ``| grep [-v] REGEX`` (case-sensitive)."""
+    parts = flt.strip().split(None, 1)
+    if len(parts) < 2:
+        raise InputError(f"filter '| {flt.strip()}' needs a regular expression", field="command")
+    verb, pattern = parts[0], parts[1]
+    names = [f for f in FILTERS if f.startswith(verb.lower())]
+    if len(names) != 1:
+        raise InputError(f"unknown filter '| {verb}' (expected begin, include, exclude or grep)", field="command")
+    verb = names[0]
+    invert = False
+    if verb == "grep" and pattern.startswith("-v "):
+        invert, pattern = True, pattern[3:].strip()
+    try:
+        regex = re.compile(pattern)
+    except re.error as exc:
+        raise InputError(f"bad regular expression {pattern!r}: {exc}", field="command") from None
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines = lines[:-1]
+    if verb == "begin":
+        for i, line in enumerate(lines):
+            if regex.search(line):
+                kept = lines[i:]
+                break
+        else:
+            kept = []
+    elif verb == "include" or (verb == "grep" and not invert):
+        kept = [line for line in lines if regex.search(line)]
+    else:
+        kept = [line for line in lines if not regex.search(line)]
+    return "\n".join(kept) + ("\n" if kept else "")
+
+
+def run(trace: Trace, hostname: str, t: float, command: str) -> str:
+    base, *filters = command.split("|")
+    words = base.split()
+    detail = bool(words) and len(words) > 1 and "detail".startswith(words[-1]) and len(words[-1]) >= 3
+    if detail:
+        words = words[:-1]
+    if not any(_matches(words, keys) for keys in _SHOW_SA):
+        raise InputError(f"unknown command {command.strip()!r} (supported: {'; '.join(COMMANDS)}, "
+                         f"each with | begin|include|exclude|grep REGEX)", field="command")
+    text = render_sa_table(trace.sa_table(hostname, t), t, detail)
+    for flt in filters:
+        text = apply_filter(text, flt)
+    return text

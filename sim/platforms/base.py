@@ -1,0 +1,29 @@
+"""The one interface every platform (ASA, later IOS) implements.
+
+The core knows nothing of platforms. A platform turns a device's configuration into the core's
+:class:`~sim.ike.config.IkeConfig` (policy, keys, timers, vendor IDs), and renders what the device shows: state names,
+``show`` output and log lines, from the Trace alone.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from ..engine.trace import Trace
+from ..ike.config import IkeConfig
+
+
+class Platform(Protocol):
+    name: str
+
+    def ike_config(self, device) -> IkeConfig:
+        """The core's view of a :class:`sim.scenario.DeviceSpec` of this platform."""
+
+    def state_name(self, role: str, state: str) -> str:
+        """The core state (ASA names) as this platform shows it."""
+
+    def show(self, trace: Trace, hostname: str, t: float, command: str) -> str:
+        """The output of ``command`` on ``hostname`` at simulated time ``t``. Raises InputError if unknown."""
+
+    def commands(self) -> list[str]:
+        """The commands :meth:`show` understands, for help texts."""
