@@ -478,12 +478,12 @@ def test_load_scenario_text_uses_the_given_source():
 
 
 def test_bundled_dir_prefers_installed_package_data(tmp_path, monkeypatch):
-    import sim.scenario as scenario_module
+    import sim
 
     installed = tmp_path / "site-packages" / "sim"
     (installed / "_bundled_scenarios").mkdir(parents=True)
     (installed / "_bundled_scenarios" / "only.yaml").write_text(MINIMAL, encoding="utf-8")
-    monkeypatch.setattr(scenario_module.resources, "files", lambda package: installed)
+    monkeypatch.setattr(sim, "__file__", str(installed / "__init__.py"))
     assert bundled_dir() == installed / "_bundled_scenarios"
     assert list_bundled() == [("only", "Minimal")]
     assert load_scenario("only").title == "Minimal"
