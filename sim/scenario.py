@@ -24,6 +24,8 @@ Schema (every key is listed; anything else is an error naming the allowed keys):
       - no-route: true                      # datagrams are lost; from optional
       - loss: 0.1                           # probability in [0, 1]; from optional
       - delay: 0.05                         # seconds >= 0, one way; from optional
+      - nat: {inside: initiator, address: 192.0.2.1}   # a PAT device in front of `inside`: its source address
+                                            # becomes `address`, source ports are remapped; no `from`
     look: 5                                 # optional, seconds >= 0 after the first datagram at which `show`
                                             # is taken (default 5)
     seed: 1                                 # optional integer >= 0 (default 1): same seed, same run
@@ -55,7 +57,7 @@ from typing import Any
 import yaml
 
 import sim
-from sim.engine.path import Delay, Drop, Loss, NoRoute, Rule
+from sim.engine.path import Delay, Drop, Loss, Nat, NoRoute, Rule
 from sim.errors import InputError
 from sim.ike.config import IkeConfig, Retransmit
 from sim.platforms.asa.config import AsaConfig, parse_asa_config
@@ -70,7 +72,8 @@ HOSTNAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
 TOP_KEYS = ("title", "description", "initiator", "responder", "path", "look", "seed", "notice", "fix")
 DEVICE_KEYS = ("hostname", "platform", "outside", "config", "timers")
 TIMER_KEYS = ("interval", "retries", "remove_after")
-RULE_KINDS = ("drop", "no-route", "loss", "delay")
+RULE_KINDS = ("drop", "no-route", "loss", "delay", "nat")
+NAT_KEYS = ("inside", "address")
 RULE_OPTIONS = ("from", "name")
 DROP_TARGETS: dict[str, tuple[str, int | None]] = {
     "udp/500": ("udp", 500),
@@ -386,6 +389,26 @@ def _rule(doc: _Doc, node: yaml.Node, index: int) -> Rule:
         return NoRoute(direction, name)
     if kind == "loss":
         return Loss(doc.number(value_node, where, low=0, high=1), direction, name)
+    if kind == "nat":
+        if direction is not None:
+            raise doc.error("a nat rule translates both ways: leave out `from`", fields["from"][1], f"{field}.from")
+        nat_fields = doc.mapping(value_node, where, NAT_KEYS, "nat rule")
+        for key in NAT_KEYS:
+            if key not in nat_fields:
+                raise doc.error(f"missing '{key}' (a nat rule needs inside: initiator|responder and address: "
+                                f"the public IPv4 address)", value_node, where)
+        inside_node = nat_fields["inside"][1]
+        inside = doc.string(inside_node, f"{where}.inside").strip().lower()
+        if inside not in ROLES:
+            raise doc.error(f"'{inside}' is not a side (expected initiator or responder)", inside_node,
+                            f"{where}.inside")
+        address_node = nat_fields["address"][1]
+        text = doc.string(address_node, f"{where}.address").strip()
+        try:
+            public = ipaddress.IPv4Address(text)
+        except ValueError:
+            raise doc.error(f"'{text}' is not an IPv4 address", address_node, f"{where}.address") from None
+        return Nat(inside, str(public), name)
     return Delay(doc.number(value_node, where, low=0, unit="seconds"), direction, name)
 
 

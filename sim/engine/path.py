@@ -63,7 +63,22 @@ class Delay:
         return self.name or f"delay {self.seconds:g} s{side}"
 
 
-Rule = Drop | NoRoute | Loss | Delay
+@dataclass(frozen=True)
+class Nat:
+    """A PAT device in front of ``inside``: its source address becomes ``address`` and each source port is mapped to
+    a port of the NAT's own (deterministic from the seed); replies to a mapping are translated back."""
+
+    inside: str
+    address: str
+    name: str | None = None
+    direction = None  # applies both ways
+
+    @property
+    def label(self) -> str:
+        return self.name or f"PAT in front of the {self.inside} as {self.address}"
+
+
+Rule = Drop | NoRoute | Loss | Delay | Nat
 
 #: one-way delay when a scenario names none, so that the order of messages is visible on a time axis
 DEFAULT_DELAY = 0.005
@@ -99,4 +114,5 @@ def decide(rules: tuple[Rule, ...] | list[Rule], sender_role: str, protocol: str
         elif isinstance(rule, Delay):
             delay += rule.seconds
             has_delay = True
+        # Nat rules translate addresses (sim.engine.nat); they never decide a fate
     return Verdict(True, delay if has_delay else DEFAULT_DELAY, None)

@@ -9,12 +9,12 @@ import random
 
 import simpy
 
-from ..ike.constants import IKE_PORT
 from ..ike.effects import CancelTimer, Event, KeysDerived, Received, SaUpdate, Send, SetTimer
 from ..ike.endpoint import Endpoint
 from ..ike.secrets import SeedStream
 from ..platforms.registry import platform_for
 from . import path as pathrules
+from .nat import Translator
 from .trace import (DatagramDelivered, DatagramDropped, DatagramProcessed, DatagramSent, DeviceInfo, KeysRecord,
                     Logged, SaChanged, TimerRecord, Trace)
 
@@ -47,6 +47,8 @@ class Simulation:
         )
         self._datagrams = 0
         self._cancelled: set[tuple] = set()
+        self.nats = [Translator(rule, self.nodes[rule.inside].address, self.seed)
+                     for rule in scenario.path if isinstance(rule, pathrules.Nat)]
 
     # -- running ----------------------------------------------------------------------------------------------------
     def run(self, until: float = DEFAULT_HORIZON) -> Trace:
@@ -95,16 +97,29 @@ class Simulation:
         if not verdict.delivered:
             self.trace.records.append(DatagramDropped(now, datagram_id, "path", verdict.rule))
             return
-        self.env.process(self._deliver(self._other(node), node, send, datagram_id, verdict.delay))
-
-    def _deliver(self, receiver: _Node, sender: _Node, send: Send, datagram_id: int, delay: float):
-        yield self.env.timeout(delay)
-        self.trace.records.append(DatagramDelivered(self.env.now, datagram_id, receiver.hostname))
-        if send.dport != IKE_PORT:
-            self.trace.records.append(DatagramDropped(self.env.now, datagram_id, receiver.hostname,
-                                                      f"nothing listens on UDP {send.dport}"))
+        src, sport, dst, dport = node.address, send.sport, send.peer, send.dport
+        for nat in self.nats:
+            if nat.rule.inside == node.role:
+                src, sport = nat.outbound(sport)
+            elif dst == nat.rule.address:
+                back = nat.inbound(dport)
+                if back is None:
+                    self.trace.records.append(DatagramDropped(now, datagram_id, "path",
+                                                              f"{nat.rule.label}: no translation for {dst}:{dport}"))
+                    return
+                dst, dport = back
+        receiver = self._other(node)
+        if dst != receiver.address:
+            self.trace.records.append(DatagramDropped(now, datagram_id, "path", f"no route to {dst}"))
             return
-        effects = receiver.endpoint.receive(send.data, sender.address, send.sport, self.env.now)
+        self.env.process(self._deliver(receiver, (src, sport, dst, dport), send, datagram_id, verdict.delay))
+
+    def _deliver(self, receiver: _Node, addresses: tuple, send: Send, datagram_id: int, delay: float):
+        yield self.env.timeout(delay)
+        src, sport, dst, dport = addresses
+        self.trace.records.append(DatagramDelivered(self.env.now, datagram_id, receiver.hostname, src, sport, dst,
+                                                    dport))
+        effects = receiver.endpoint.receive(send.data, src, sport, self.env.now, local_port=dport)
         self._apply(receiver, effects, datagram_id)
 
     def _timer(self, node: _Node, timer: SetTimer):

@@ -36,6 +36,11 @@ class DatagramSent:
     trigger: str
     sa: str
 
+    @property
+    def isakmp(self) -> bytes:
+        """The ISAKMP message: the UDP payload without the non-ESP marker that UDP 4500 carries."""
+        return self.data[4:] if 4500 in (self.sport, self.dport) and self.data[:4] == bytes(4) else self.data
+
 
 @dataclass(frozen=True)
 class DatagramDropped:
@@ -47,9 +52,15 @@ class DatagramDropped:
 
 @dataclass(frozen=True)
 class DatagramDelivered:
+    """Arrival at ``device``, with the addresses and ports the receiver saw (after any NAT on the path)."""
+
     t: float
     id: int
     device: str
+    src: str = ""
+    sport: int = 0
+    dst: str = ""
+    dport: int = 0
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,8 @@ class IkeConfig:
     retransmit: Retransmit = Retransmit()
     nonce_length: int = 20
     notify_no_proposal: bool = True
+    #: NAT traversal (RFC 3947): announce it in MM1/MM2, send NAT-D in MM3/MM4, float to UDP 4500 when NAT is found
+    nat_traversal: bool = False
     half_open_limit: int = 100
     #: what the initiator does when it has no key after MM4: "abort" removes the SA at once (documented choice)
     vendor_ids_mm1: tuple[bytes, ...] = ()

@@ -122,6 +122,9 @@ VID_XAUTH = bytes.fromhex("09002689dfd6b712")
 VID_CISCO_UNITY = bytes.fromhex("12f5f28c457168a9702d9fe274cc0100")
 VID_CISCO_FRAGMENTATION = bytes.fromhex("4048b7d56ebce88525e7de7f00d6c2d3") + bytes.fromhex("c0000000")
 
+#: what a NAT-T capable initiator announces in MM1, newest first (ike-facts.md 1.6)
+NAT_T_VENDOR_IDS = (VID_NAT_T_RFC3947, VID_NAT_T_DRAFT_03, VID_NAT_T_DRAFT_02N)
+
 VENDOR_ID_NAMES = {
     VID_NAT_T_RFC3947: "NAT-Traversal RFC",
     VID_NAT_T_DRAFT_03: "NAT-Traversal ver 03",

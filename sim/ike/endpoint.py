@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import messages
 from .config import IkeConfig
-from .constants import Exchange, Notify
+from .constants import IKE_PORT, NAT_T_PORT, NON_ESP_MARKER, Exchange, Notify
 from .effects import Effect, Event, Received
 from .exchange import MainModeSA
 from .initiator import Initiator
@@ -37,12 +37,21 @@ class Endpoint:
         self.sas[(sa.icookie, sa.role)] = sa
         return out
 
-    def receive(self, data: bytes, peer: str, peer_port: int, now: float) -> list[Effect]:
-        """A datagram arrived from ``peer``:``peer_port`` on the IKE port."""
-        if not self.config.listening:
-            return [Received(None, peer, "datagram", "discarded",
-                             "IKE is not enabled on this interface: nothing listens on UDP 500"),
-                    Event("not_listening", peer=peer)]
+    def receive(self, data: bytes, peer: str, peer_port: int, now: float, local_port: int = IKE_PORT) -> list[Effect]:
+        """A UDP datagram (its payload ``data``) arrived from ``peer``:``peer_port`` on local port ``local_port``."""
+        if not self.config.listening or local_port not in (IKE_PORT, NAT_T_PORT) or (
+                local_port == NAT_T_PORT and not self.config.nat_traversal):
+            why = ("IKE is not enabled on this interface" if not self.config.listening
+                   else "NAT traversal is not enabled" if local_port == NAT_T_PORT else "not an IKE port")
+            return [Received(None, peer, "datagram", "discarded", f"{why}: nothing listens on UDP {local_port}"),
+                    Event("not_listening", peer=peer, fields={"port": local_port})]
+        if local_port == NAT_T_PORT:
+            if data == b"\xff":
+                return [Received(None, peer, "NAT-keepalive", "discarded", "NAT keepalive")]
+            if not data.startswith(NON_ESP_MARKER):
+                return [Received(None, peer, "ESP", "discarded", "ESP on UDP 4500 with no IPsec SA"),
+                        Event("no_sa", peer=peer, fields={"encrypted": True, "icookie": ""})]
+            data = data[len(NON_ESP_MARKER):]
         try:
             msg = messages.parse(data)
         except messages.MalformedMessage as exc:
@@ -57,11 +66,12 @@ class Endpoint:
         sa = self._find(msg, peer)
         if sa is None:
             if not any(header.rcookie) and not header.encrypted and msg.first(messages.SaPayload) is not None:
-                return self._new_responder(msg, peer, peer_port, now)
+                return self._new_responder(msg, peer, peer_port, now, local_port)
             return [Received(None, peer, "MM5" if header.encrypted else "datagram", "discarded",
                              "no matching SA (cookies unknown)"),
                     Event("no_sa", peer=peer, fields={"encrypted": header.encrypted,
                                                       "icookie": header.icookie.hex()})]
+        sa.rx_port, sa.rx_peer_port = local_port, peer_port
         out = sa.receive(msg, now)
         self._reap(sa)
         return out
@@ -90,12 +100,14 @@ class Endpoint:
             return theirs
         return None
 
-    def _new_responder(self, msg: messages.Message, peer: str, peer_port: int, now: float) -> list[Effect]:
+    def _new_responder(self, msg: messages.Message, peer: str, peer_port: int, now: float,
+                       local_port: int = IKE_PORT) -> list[Effect]:
         if self.half_open() >= self.config.half_open_limit:
             return [Received(None, peer, "MM1", "discarded", "too many half-open SAs"),
                     Event("half_open_limit", peer=peer, fields={"limit": self.config.half_open_limit})]
         sa = Responder(config=self.config, secrets=self.secrets, peer=peer, peer_port=peer_port,
                        icookie=msg.header.icookie)
+        sa.local_port = sa.rx_port = local_port
         out = sa.start(msg, now)
         if sa.state is not None:
             self.sas[(sa.icookie, sa.role)] = sa

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from . import crypto, messages
 from .config import IkeConfig
-from .constants import IKE_PORT, IdType, Payload
+from .constants import IKE_PORT, NAT_T_PORT, NON_ESP_MARKER, VID_NAT_T_RFC3947, IdType, Payload
 from .effects import CancelTimer, Effect, Event, KeysDerived, Received, SaUpdate, Send, SetTimer
 from .policy import Policy
 from .secrets import Secrets
@@ -27,6 +27,8 @@ class MainModeSA:
         self.peer = peer
         self.peer_port = peer_port
         self.local_port = IKE_PORT
+        self.rx_port = IKE_PORT  # the local port and peer port of the datagram being processed
+        self.rx_peer_port = peer_port
         self.icookie = icookie
         self.rcookie = bytes(8)
         self.state: str | None = None
@@ -48,6 +50,10 @@ class MainModeSA:
         self.keys: crypto.Phase1Keys | None = None
         self.spec: crypto.CipherSpec | None = None
         self.iv = b""
+        # NAT traversal (RFC 3947)
+        self.nat_t = False  # both sides announced RFC 3947 support
+        self.local_behind_nat = False
+        self.peer_behind_nat = False
 
     # -- identity -------------------------------------------------------------------------------------------------
     @property
@@ -80,6 +86,8 @@ class MainModeSA:
 
     # -- sending and retransmission -------------------------------------------------------------------------------
     def _send(self, data: bytes, message: str, out: list[Effect], now: float, *, expect_reply: bool = True) -> None:
+        if self.local_port == NAT_T_PORT:
+            data = NON_ESP_MARKER + data  # RFC 3948 section 2.2: IKE on 4500 carries the non-ESP marker
         send = Send(self.id, self.peer, self.local_port, self.peer_port, data, message)
         self.last_sent = send
         out.append(send)
@@ -190,6 +198,41 @@ class MainModeSA:
         if ident is None or hashp is None:
             raise ValueError("decrypted message lacks ID or HASH payload")
         return ident, hashp, crypto.last_block(self.spec, msg.encrypted_body)
+
+    # -- NAT traversal ---------------------------------------------------------------------------------------------
+    @staticmethod
+    def _announces_nat_t(msg: messages.Message) -> bool:
+        return any(v.data == VID_NAT_T_RFC3947 for v in msg.all(messages.VendorIdPayload))
+
+    def _natd_hash(self, address: str, port: int) -> bytes:
+        """HASH(CKY-I | CKY-R | IP | port) with the negotiated hash, not HMAC (RFC 3947 section 3.2)."""
+        ip = bytes(int(x) for x in address.split("."))
+        return crypto.hash_digest(self.policy.hash, self.icookie + self.rcookie + ip + port.to_bytes(2, "big"))
+
+    def _natd_payloads(self) -> tuple[bytes, ...]:
+        """NAT-D for MM3/MM4: first the peer's address and port as we send to them, then our own."""
+        if not self.nat_t:
+            return ()
+        return (self._natd_hash(self.peer, self.peer_port), self._natd_hash(self.config.address, self.local_port))
+
+    def _detect_nat(self, msg: messages.Message, out: list[Effect]) -> None:
+        """Compare the received NAT-D hashes with the addresses this datagram really carried (RFC 3947 3.2)."""
+        if not self.nat_t:
+            return
+        natd = msg.all(messages.NatDPayload)
+        if not natd:
+            out.append(self._event("nat_d_missing"))
+            self.nat_t = False
+            return
+        self.local_behind_nat = natd[0].data != self._natd_hash(self.config.address, self.local_port)
+        seen = self._natd_hash(self.peer, self.peer_port)
+        self.peer_behind_nat = not any(p.data == seen for p in natd[1:])
+        out.append(self._event("nat_detection", local_behind=self.local_behind_nat,
+                               peer_behind=self.peer_behind_nat))
+
+    @property
+    def nat_found(self) -> bool:
+        return self.nat_t and (self.local_behind_nat or self.peer_behind_nat)
 
     @staticmethod
     def _hash_ok(expected: bytes, received: bytes) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import crypto, messages
 from .effects import Effect
+from .constants import NAT_T_PORT, NAT_T_VENDOR_IDS
 from .exchange import MainModeSA
 from .secrets import cookie
 from .states import INITIATOR, MM_WAIT_MSG2, MM_WAIT_MSG4, MM_WAIT_MSG6, transition
@@ -17,7 +18,8 @@ class Initiator(MainModeSA):
         out: list[Effect] = []
         self.icookie = cookie(self.secrets)
         offers = sorted(self.config.policies, key=lambda p: p.priority)
-        data = messages.build_mm1(self.icookie, offers, self.config.vendor_ids_mm1)
+        vids = self.config.vendor_ids_mm1 + (NAT_T_VENDOR_IDS if self.config.nat_traversal else ())
+        data = messages.build_mm1(self.icookie, offers, vids)
         self.sai_b = messages.parse(data).first(messages.SaPayload).body
         out.append(self._event("initiate", policies=len(offers)))
         row = transition(INITIATOR, None, None)
@@ -69,13 +71,15 @@ class Initiator(MainModeSA):
         self.last_received = msg.raw
         self.rcookie = msg.header.rcookie
         self.policy = chosen
+        self.nat_t = self.config.nat_traversal and self._announces_nat_t(msg)
         out.append(self._received("MM2", "accepted"))
         out.append(self._event("received", message="MM2", payloads=msg.summary, length=len(msg.raw)))
         out.append(self._event("proposal_accepted", priority=match.priority, cipher=chosen.cipher_name,
                                hash=chosen.hash_name, group=chosen.group, lifetime=chosen.lifetime))
         self.g_xi = self._dh_start()
         self.ni_b = self.secrets.read(self.config.nonce_length)
-        data = messages.build_ke_nonce(self.icookie, self.rcookie, self.g_xi, self.ni_b, self.config.vendor_ids_mm3)
+        data = messages.build_ke_nonce(self.icookie, self.rcookie, self.g_xi, self.ni_b, self.config.vendor_ids_mm3,
+                                       self._natd_payloads())
         row = transition(INITIATOR, MM_WAIT_MSG2, "MM2")
         self._send(data, row.sends, out, now)
         self._move(row.next, out, "received MM2, sent MM3")
@@ -95,6 +99,7 @@ class Initiator(MainModeSA):
         self.nr_b = nonce.data
         out.append(self._received("MM4", "accepted"))
         out.append(self._event("received", message="MM4", payloads=msg.summary, length=len(msg.raw)))
+        self._detect_nat(msg, out)
         key = self.config.key_for(self.peer)
         if key is None or key.psk is None:
             # ASA-profile choice (ike-facts.md 2.5 marks it uncertain): the keys cannot be generated, MM5 is never
@@ -115,6 +120,10 @@ class Initiator(MainModeSA):
         id_type, proto, port, id_data = self._own_id()
         hash_i = crypto.hash_i(self.policy.hash, self.skeyid, self.g_xi, self.g_xr, self.icookie, self.rcookie,
                                self.sai_b, messages.id_body(id_type, proto, port, id_data))
+        if self.nat_found:
+            # RFC 3947 section 4: from MM5 on, both ports float to 4500 with the non-ESP marker
+            self.local_port = self.peer_port = NAT_T_PORT
+            out.append(self._event("nat_t_float", port=NAT_T_PORT))
         data = self._encrypt_auth(hash_i)
         row = transition(INITIATOR, MM_WAIT_MSG4, "MM4")
         self._send(data, row.sends, out, now)

@@ -8,7 +8,7 @@ bites, and why the initiator then waits for MM4 forever.
 from __future__ import annotations
 
 from . import crypto, messages, policy
-from .constants import Notify
+from .constants import NAT_T_PORT, VID_NAT_T_RFC3947, Notify
 from .effects import Effect, Send
 from .exchange import MainModeSA
 from .secrets import cookie
@@ -49,10 +49,12 @@ class Responder(MainModeSA):
         self.sai_b = sa.body
         self.last_received = mm1.raw
         self.rcookie = cookie(self.secrets)
+        self.nat_t = self.config.nat_traversal and self._announces_nat_t(mm1)
         out.append(self._received("MM1", "accepted"))
         out.append(self._event("proposal_accepted", priority=chosen.priority, cipher=chosen.cipher_name,
                                hash=chosen.hash_name, group=chosen.group, lifetime=chosen.lifetime))
-        data = messages.build_mm2(self.icookie, self.rcookie, chosen, numbers[index], self.config.vendor_ids_mm2)
+        vids = self.config.vendor_ids_mm2 + ((VID_NAT_T_RFC3947,) if self.nat_t else ())
+        data = messages.build_mm2(self.icookie, self.rcookie, chosen, numbers[index], vids)
         row = transition(RESPONDER, None, "MM1")
         self._send(data, row.sends, out, now)
         self._move(row.next, out, "received MM1, sent MM2")
@@ -103,6 +105,7 @@ class Responder(MainModeSA):
             out.append(self._received("MM3", "discarded", "KE or nonce of the wrong size"))
             return
         out.append(self._event("received", message="MM3", payloads=msg.summary, length=len(msg.raw)))
+        self._detect_nat(msg, out)
         key = self.config.key_for(self.peer)
         if key is None:
             # No tunnel-group named by the initiator's address and no DefaultL2LGroup key: the responder cannot
@@ -134,7 +137,8 @@ class Responder(MainModeSA):
         self.last_received = msg.raw
         out.append(self._received("MM3", "accepted"))
         out.append(self._event("keys_generated"))
-        data = messages.build_ke_nonce(self.icookie, self.rcookie, self.g_xr, self.nr_b, self.config.vendor_ids_mm4)
+        data = messages.build_ke_nonce(self.icookie, self.rcookie, self.g_xr, self.nr_b, self.config.vendor_ids_mm4,
+                                       self._natd_payloads())
         row = transition(RESPONDER, MM_WAIT_MSG3, "MM3")
         self._send(data, row.sends, out, now)
         self._move(row.next, out, "received MM3, sent MM4")
@@ -154,6 +158,9 @@ class Responder(MainModeSA):
             return
         self.iv = next_iv
         self.last_received = msg.raw
+        if self.rx_port == NAT_T_PORT:
+            # the initiator floated: answer on 4500, to the port its NAT gave the 4500 flow
+            self.local_port, self.peer_port = NAT_T_PORT, self.rx_peer_port
         out.append(self._received("MM5", "accepted"))
         out.append(self._event("received", message="MM5", payloads="HDR + ID (5) + HASH (8) + NONE (0)",
                                length=len(msg.raw)))

@@ -21,7 +21,7 @@ class AsaPlatform:
 
     def ike_config(self, device) -> IkeConfig:
         base = device.config.ike_config("outside", device.outside, device.timers)
-        return replace(base, nonce_length=20, vendor_ids_mm1=MM1_VIDS, vendor_ids_mm2=MM2_VIDS,
+        return replace(base, nonce_length=20, nat_traversal=device.config.nat_traversal is not None, vendor_ids_mm1=MM1_VIDS, vendor_ids_mm2=MM2_VIDS,
                        vendor_ids_mm3=MM3_VIDS, vendor_ids_mm4=MM4_VIDS)
 
     def state_name(self, role: str, state: str) -> str:
