@@ -1,0 +1,138 @@
+"""The ikesim command as a user runs it: output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+
+SEED_MSG6 = """\
+ASA-LAB1# show isakmp sa
+
+IKEv1 SAs:
+
+   Active SA: 1
+    Rekey SA: 0 (A tunnel will report 1 Active and 1 Rekey SA during rekey)
+Total IKE SA: 1
+
+1   IKE Peer: 50.56.229.98
+    Type    : user            Role    : initiator 
+    Rekey   : no              State   : MM_WAIT_MSG6 
+
+There are no IKEv2 SAs
+"""
+
+
+def ikesim(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_run_prints_prompt_and_show_for_each_device():
+    result = ikesim("run", "psk-mismatch")
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.startswith(SEED_MSG6)
+    assert "ASA-LAB2# show isakmp sa\n" in result.stdout and "State   : MM_WAIT_MSG5" in result.stdout
+
+
+def test_run_on_one_device_with_commands_and_time(capsys):
+    assert main(["run", "psk-mismatch", "--on", "ASA-LAB1", "--command", "show isakmp sa | begin 50.56.229.98",
+                 "--command", "show crypto isakmp sa", "--at", "60"]) == 0
+    out = capsys.readouterr().out
+    assert out == ("ASA-LAB1# show isakmp sa | begin 50.56.229.98\n\n"
+                   "ASA-LAB1# show crypto isakmp sa\n\nThere are no IKEv1 SAs\n\nThere are no IKEv2 SAs\n")
+    assert "ASA-LAB2" not in out
+
+
+def test_seed_option_changes_nothing_visible_but_is_accepted(capsys):
+    assert main(["run", "healthy", "--seed", "42"]) == 0
+    assert capsys.readouterr().out.count("MM_ACTIVE") == 2
+
+
+def test_list_names_every_bundled_scenario(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("healthy", "udp500-blocked", "return-path-blocked", "missing-tunnel-group", "psk-mismatch",
+                 "initiator-no-psk"):
+        assert any(line.split()[0] == name for line in out.splitlines())
+
+
+def test_run_accepts_a_path(tmp_path):
+    import sim.scenario
+
+    src = sim.scenario.bundled_dir() / "healthy.yaml"
+    copy = tmp_path / "mine.yaml"
+    copy.write_text(src.read_text())
+    result = ikesim("run", str(copy), "--on", "ASA-LAB2")
+    assert result.returncode == 0 and "MM_ACTIVE" in result.stdout
+
+
+BAD = {
+    "unknown key": ("title: x\ndescription: y\nbogus: 1\n", ":3: bogus:"),
+    "bad address": (None, "responder.outside"),
+    "config error": (None, "initiator.config"),
+    "yaml syntax": ("title: [unclosed\n", ":"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_scenario_gives_one_line_and_exit_2(tmp_path, case):
+    import sim.scenario
+
+    text, needle = BAD[case]
+    healthy = (sim.scenario.bundled_dir() / "healthy.yaml").read_text()
+    if case == "bad address":
+        text = healthy.replace("outside: 50.56.229.98", "outside: 50.56.229.300")
+    elif case == "config error":
+        text = healthy.replace(" encryption aes-256", " encryption aes-512", 1)
+    f = tmp_path / "bad.yaml"
+    f.write_text(text)
+    result = ikesim("run", str(f))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("ikesim: error: ") and str(f) in lines[0] and needle in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_config_error_names_the_file_line():
+    import sim.scenario
+
+    healthy = (sim.scenario.bundled_dir() / "healthy.yaml").read_text()
+    bad = healthy.replace(" encryption aes-256", " encryption aes-512", 1)
+    line = next(i for i, text in enumerate(bad.splitlines(), 1) if "aes-512" in text)
+    path = Path(__file__).parent / "_tmp_bad_line.yaml"
+    try:
+        path.write_text(bad)
+        result = ikesim("run", str(path))
+    finally:
+        path.unlink()
+    assert f"_tmp_bad_line.yaml:{line}: initiator.config: " in result.stderr
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["run", "no-such-scenario"], "no such scenario"),
+    (["run", "healthy", "--on", "ASA-NOPE"], "ASA-NOPE"),
+    (["run", "healthy", "--command", "show running-config"], "unknown command"),
+    (["run", "healthy", "--command", "show isakmp sa | begin ("], "regular expression"),
+])
+def test_bad_arguments_give_one_line_and_exit_2(args, needle):
+    result = ikesim(*args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and needle in result.stderr
+
+
+@pytest.mark.parametrize("args", [["run", "healthy", "--at", "-1"], ["run", "healthy", "--seed", "x"], ["bogus"]])
+def test_bad_options_exit_2_without_traceback(args):
+    result = ikesim(*args)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_help_mentions_every_option():
+    result = ikesim("run", "--help")
+    for option in ("--seed", "--at", "--on", "--command"):
+        assert option in result.stdout
