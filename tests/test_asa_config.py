@@ -237,9 +237,10 @@ def test_no_nat_traversal():
 # tunnel-groups and keys
 
 
-def test_key_is_rest_of_line_trailing_whitespace_stripped():
-    text = "tunnel-group 1.1.1.1 type ipsec-l2l\ntunnel-group 1.1.1.1 ipsec-attributes\n ikev1 pre-shared-key  a b!c#  \t\n"
-    assert parse_asa_config(text).tunnel_groups["1.1.1.1"].psk == "a b!c#"
+def test_key_is_rest_of_line_trailing_whitespace_kept():
+    """A key pasted with a trailing space is a different key, as on the box (the psk-trailing-space fault)."""
+    text = "tunnel-group 1.1.1.1 type ipsec-l2l\ntunnel-group 1.1.1.1 ipsec-attributes\n ikev1 pre-shared-key  a b!c#  \t\r\n"
+    assert parse_asa_config(text).tunnel_groups["1.1.1.1"].psk == "a b!c#  \t"
 
 
 def test_key_is_case_sensitive_and_last_one_wins():

@@ -283,7 +283,7 @@ def test_unknown_path_rule(tmp_path):
     text = MINIMAL + "path:\n  - block: udp/500\n"
     error, source = load_error(tmp_path, text)
     assert_located(error, source, line_of(text, "block:"), "path[0].block", "unknown key 'block'",
-                   "drop, no-route, loss, delay, from, name")
+                   "drop, no-route, loss, delay, nat, from, name")
 
 
 def test_path_rule_without_kind(tmp_path):

@@ -193,7 +193,8 @@ class _Parser:
                 continue
             try:
                 if line[0].isspace():
-                    self.sub_command(stripped)
+                    # keep trailing blanks: a pre-shared key is everything after its keyword, as the box stores it
+                    self.sub_command(raw.lstrip().rstrip("\r\n"))
                 else:
                     self.command(stripped)
             except _Error as exc:
@@ -380,8 +381,8 @@ class _Parser:
                          "pre-shared-key, pre-shared-key (pre-8.4), isakmp keepalive, peer-id-validate or ikev2 ...)")
         words_before_key = keyword.count(" ") + 1
         parts = line.split(None, words_before_key)
-        key = parts[words_before_key].rstrip() if len(parts) > words_before_key else ""
-        if not key:
+        key = parts[words_before_key] if len(parts) > words_before_key else ""
+        if not key.strip():
             raise _Error(f"'{keyword}' needs a key, e.g. '{keyword} Vpn-Lab-Key1'")
         if set(key) == {"*"}:
             raise _Error(f"the key '{key}' is the masked form printed by 'show running-config'; use the real key "
