@@ -69,7 +69,8 @@ DEFAULT_LOOK = 5.0
 DEFAULT_SEED = 1
 HOSTNAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
 
-TOP_KEYS = ("title", "description", "initiator", "responder", "path", "look", "seed", "notice", "fix")
+TOP_KEYS = ("title", "description", "base", "faults", "initiator", "responder", "path", "look", "seed", "notice",
+            "fix")
 DEVICE_KEYS = ("hostname", "platform", "outside", "config", "timers")
 TIMER_KEYS = ("interval", "retries", "remove_after")
 RULE_KINDS = ("drop", "no-route", "loss", "delay", "nat")
@@ -455,34 +456,48 @@ def _scenario(doc: _Doc, root: yaml.Node, source: str) -> Scenario:
     fields = doc.mapping(root, None, TOP_KEYS, "the scenario")
     title = doc.string(_required(doc, fields, "title", root, None, "the scenario"), "title").strip()
     description = doc.string(_required(doc, fields, "description", root, None, "the scenario"), "description").strip()
-    devices = []
-    for role in ROLES:
-        _required(doc, fields, role, root, None, "the scenario")
-        devices.append(_device(doc, *fields[role], role))
+    base = None
+    if "base" in fields:
+        base_node = fields["base"][1]
+        base_name = doc.string(base_node, "base").strip()
+        for role in ROLES:
+            if role in fields:
+                raise doc.error(f"give either 'base' or the devices, not both ('{role}' is given)", fields[role][0],
+                                role)
+        if base_name not in [name for name, _ in list_bundled()]:
+            raise doc.error(f"'{base_name}' is not a bundled scenario (try: ikesim list)", base_node, "base")
+        base = load_scenario(base_name)
+        devices = [(base.initiator, None), (base.responder, None)]
+    else:
+        devices = []
+        for role in ROLES:
+            _required(doc, fields, role, root, None, "the scenario")
+            devices.append(_device(doc, *fields[role], role))
     (initiator, _), (responder, responder_fields) = devices
-    if initiator.hostname.lower() == responder.hostname.lower():
+    if base is None and initiator.hostname.lower() == responder.hostname.lower():
         raise doc.error(f"both devices are called '{responder.hostname}': give the responder another hostname",
                         responder_fields["hostname"], "responder.hostname")
-    if initiator.outside == responder.outside:
+    if base is None and initiator.outside == responder.outside:
         raise doc.error(f"both devices have outside address {responder.outside}: give the responder another one",
                         responder_fields["outside"], "responder.outside")
 
-    rules: list[Rule] = []
+    rules: list[Rule] = list(base.path) if base is not None else []
     if "path" in fields:
         path_node = fields["path"][1]
         if isinstance(path_node, yaml.SequenceNode):
-            rules = [_rule(doc, item, index) for index, item in enumerate(path_node.value)]
+            rules += [_rule(doc, item, index) for index, item in enumerate(path_node.value)]
         elif not (isinstance(path_node, yaml.ScalarNode) and doc.value(path_node) is None):
             raise doc.error(f"must be a list of rules (each starting with '- '), not {doc.describe(path_node)}",
                             path_node, "path")
 
-    look = doc.number(fields["look"][1], "look", low=0, unit="seconds") if "look" in fields else DEFAULT_LOOK
-    seed = doc.integer(fields["seed"][1], "seed", low=0) if "seed" in fields else DEFAULT_SEED
+    default_look, default_seed = (base.look, base.seed) if base is not None else (DEFAULT_LOOK, DEFAULT_SEED)
+    look = doc.number(fields["look"][1], "look", low=0, unit="seconds") if "look" in fields else default_look
+    seed = doc.integer(fields["seed"][1], "seed", low=0) if "seed" in fields else default_seed
     notice = doc.optional_string(fields["notice"][1], "notice") if "notice" in fields else None
     fix = doc.optional_string(fields["fix"][1], "fix") if "fix" in fields else None
 
     name = Path(source).stem if Path(source).suffix in SUFFIXES else Path(source).name
-    return Scenario(
+    scenario = Scenario(
         name=name,
         title=title,
         description=description,
@@ -495,3 +510,38 @@ def _scenario(doc: _Doc, root: yaml.Node, source: str) -> Scenario:
         fix=fix.strip() if fix else None,
         source=source,
     )
+    if "faults" in fields:
+        scenario = _apply_faults(doc, scenario, fields["faults"][1])
+    return scenario
+
+
+def _apply_faults(doc: _Doc, scenario: Scenario, node: yaml.Node) -> Scenario:
+    """``faults: [name, ...]``: each catalogue fault applied in order (see :mod:`sim.faults`)."""
+    from sim import faults
+
+    if not isinstance(node, yaml.SequenceNode):
+        raise doc.error(f"must be a list of fault names (see the README's fault catalogue), not "
+                        f"{doc.describe(node)}", node, "faults")
+    for index, item in enumerate(node.value):
+        name = doc.string(item, f"faults[{index}]").strip()
+        if name not in faults.CATALOGUE:
+            raise doc.error(f"unknown fault '{name}' (known: {', '.join(faults.CATALOGUE)})", item, f"faults[{index}]")
+        try:
+            scenario = faults.apply(scenario, [name])
+        except InputError as exc:
+            raise doc.error(exc.message, item, f"faults[{index}]") from None
+    return scenario
+
+
+def reparse_device(device: DeviceSpec, *, config_text: str | None = None, outside: str | None = None,
+                   source: str | None = None) -> DeviceSpec:
+    """``device`` with new config text and/or outside address, parsed again by its platform (used by faults)."""
+    from sim.platforms.registry import platform_for
+
+    text = device.config_text if config_text is None else config_text
+    try:
+        config = platform_for(device.platform).parse_config(text)
+    except InputError as exc:
+        raise exc.located(source=source, field=f"{device.role}.config") from None
+    return dataclasses.replace(device, config_text=text, config=config,
+                               outside=device.outside if outside is None else outside)

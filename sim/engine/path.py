@@ -20,6 +20,7 @@ class Drop:
     port: int | None = 500
     direction: str | None = None
     name: str | None = None
+    count: int | None = None  # only the first ``count`` matching datagrams (a transient outage); None = all
 
     @property
     def label(self) -> str:
@@ -91,20 +92,26 @@ class Verdict:
     rule: str | None  # the label of the rule that dropped it (None when delivered)
 
 
-def decide(rules: tuple[Rule, ...] | list[Rule], sender_role: str, protocol: str, dport: int, rng: random.Random) -> Verdict:
+def decide(rules: tuple[Rule, ...] | list[Rule], sender_role: str, protocol: str, dport: int, rng: random.Random,
+           dropped: dict[int, int] | None = None) -> Verdict:
     """The fate of one datagram sent by ``sender_role`` to ``protocol``/``dport``.
 
     Rules are evaluated in order; drops, no-route and loss stop at the first that applies; delays add up (a scenario
     with no delay rule gets :data:`DEFAULT_DELAY`). ``rng`` is consumed once per applicable loss rule, so runs are
-    reproducible from the seed.
+    reproducible from the seed. ``dropped`` counts, per rule index, what each counted drop rule has dropped so
+    far (the caller keeps it across datagrams).
     """
     delay = 0.0
     has_delay = False
-    for rule in rules:
+    dropped = {} if dropped is None else dropped
+    for index, rule in enumerate(rules):
         if rule.direction is not None and rule.direction != sender_role:
             continue
         if isinstance(rule, Drop):
             if rule.protocol in ("ip", protocol) and (rule.port is None or rule.port == dport):
+                if rule.count is not None and dropped.get(index, 0) >= rule.count:
+                    continue
+                dropped[index] = dropped.get(index, 0) + 1
                 return Verdict(False, 0.0, rule.label)
         elif isinstance(rule, NoRoute):
             return Verdict(False, 0.0, rule.label)

@@ -47,6 +47,7 @@ class Simulation:
         )
         self._datagrams = 0
         self._cancelled: set[tuple] = set()
+        self._dropped: dict[int, int] = {}  # per path rule: datagrams dropped so far (for counted drops)
         self.nats = [Translator(rule, self.nodes[rule.inside].address, self.seed)
                      for rule in scenario.path if isinstance(rule, pathrules.Nat)]
 
@@ -93,7 +94,7 @@ class Simulation:
         self.trace.records.append(DatagramSent(now, datagram_id, node.hostname, node.role, node.address, send.sport,
                                                send.peer, send.dport, send.data, send.message, send.attempt,
                                                send.trigger, send.sa))
-        verdict = pathrules.decide(self.scenario.path, node.role, "udp", send.dport, self.rng)
+        verdict = pathrules.decide(self.scenario.path, node.role, "udp", send.dport, self.rng, self._dropped)
         if not verdict.delivered:
             self.trace.records.append(DatagramDropped(now, datagram_id, "path", verdict.rule))
             return

@@ -51,6 +51,10 @@ class IkeConfig:
     vendor_ids_mm2: tuple[bytes, ...] = ()
     vendor_ids_mm3: tuple[bytes, ...] = ()
     vendor_ids_mm4: tuple[bytes, ...] = ()
+    #: IOS refuses to start Main Mode toward a peer it has no pre-shared key for (ike-facts.md 2.5: no packet leaves,
+    #: "No pre-shared key with <ip>!"): ``Endpoint.initiate`` then reports ``no_key_to_initiate`` and creates no SA.
+    #: False (ASA): start anyway; the initiator fails after MM4, when it needs the key.
+    key_required_to_initiate: bool = False
 
     def key_for(self, peer: str) -> PeerKey | None:
         """Tunnel-group resolution: the group named by the peer's address, else the default group if it has a key."""

@@ -32,6 +32,10 @@ class Endpoint:
             return [Event("ike_disabled", peer=peer, fields={"action": "initiate"})]
         if not self.config.policies:
             return [Event("no_policy", peer=peer)]
+        if self.config.key_required_to_initiate:
+            key = self.config.key_for(peer)
+            if key is None or key.psk is None:
+                return [Event("no_key_to_initiate", peer=peer)]
         sa = Initiator(config=self.config, secrets=self.secrets, peer=peer, peer_port=peer_port, icookie=bytes(8))
         out = sa.start(now)
         self.sas[(sa.icookie, sa.role)] = sa

@@ -24,6 +24,12 @@ class AsaPlatform:
         return replace(base, nonce_length=20, nat_traversal=device.config.nat_traversal is not None, vendor_ids_mm1=MM1_VIDS, vendor_ids_mm2=MM2_VIDS,
                        vendor_ids_mm3=MM3_VIDS, vendor_ids_mm4=MM4_VIDS)
 
+    def parse_config(self, text: str):
+        """ASA configuration text -> :class:`~sim.platforms.asa.config.AsaConfig` (InputError with the line)."""
+        from .config import parse_asa_config
+
+        return parse_asa_config(text)
+
     def state_name(self, role: str, state: str) -> str:
         return state
 

@@ -1,0 +1,330 @@
+"""The fault catalogue: named faults that break a healthy lab the way real networks break.
+
+A fault is a *cause*: it edits a device's configuration text (so the trainee can read the broken line, exactly as
+they would type it) or adds rules to the path between the peers. It never names a state: what each side shows comes
+from running the protocol against the broken lab.
+
+    >>> from sim import faults, load_scenario, run
+    >>> broken = faults.apply(load_scenario("healthy"), ["psk-mismatch"])
+    >>> run(broken).show("ASA-LAB2")          # MM_WAIT_MSG5, because MM5 really does not decrypt
+
+Scenario files use them with ``base: healthy`` and ``faults: [psk-mismatch]`` (see the README). Faults work on ASA
+and IOS devices alike; each edit checks that it found the line it changes, so a fault can never silently do nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from .engine.path import Delay, Drop, Loss, Nat, NoRoute
+from .errors import InputError
+from .scenario import DeviceSpec, Scenario, reparse_device
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    title: str
+    explanation: str  # one paragraph: what is wrong and what the protocol does about it
+    fix: str
+    edit: Callable[[Scenario], Scenario]
+
+
+class FaultError(InputError):
+    pass
+
+
+# -- editing helpers ------------------------------------------------------------------------------------------------
+
+
+def _device(scenario: Scenario, role: str) -> DeviceSpec:
+    return scenario.initiator if role == "initiator" else scenario.responder
+
+
+def _peer(scenario: Scenario, role: str) -> DeviceSpec:
+    return scenario.responder if role == "initiator" else scenario.initiator
+
+
+def _with_device(scenario: Scenario, role: str, *, text: str | None = None, outside: str | None = None) -> Scenario:
+    device = reparse_device(_device(scenario, role), config_text=text, outside=outside, source=scenario.source)
+    return dataclasses.replace(scenario, **{role: device})
+
+
+def _sub(pattern: str, replacement, text: str, what: str, *, count: int = 0, flags: int = re.M) -> str:
+    new, n = re.subn(pattern, replacement, text, count=count, flags=flags)
+    if n == 0:
+        raise FaultError(f"cannot apply: the config has no {what}")
+    return new
+
+
+def _edit(role: str, change: Callable[[DeviceSpec, DeviceSpec], str]) -> Callable[[Scenario], Scenario]:
+    def edit(scenario: Scenario) -> Scenario:
+        device, peer = _device(scenario, role), _peer(scenario, role)
+        return _with_device(scenario, role, text=change(device, peer))
+
+    return edit
+
+
+def _add_path(*rules) -> Callable[[Scenario], Scenario]:
+    def edit(scenario: Scenario) -> Scenario:
+        return dataclasses.replace(scenario, path=tuple(scenario.path) + tuple(rules))
+
+    return edit
+
+
+def _chain(*edits: Callable[[Scenario], Scenario]) -> Callable[[Scenario], Scenario]:
+    def edit(scenario: Scenario) -> Scenario:
+        for step in edits:
+            scenario = step(scenario)
+        return scenario
+
+    return edit
+
+
+# Config dialect knowledge, one function per kind of line.
+
+def _policy_value(device: DeviceSpec, keyword: str, value: str) -> str:
+    """Set ``keyword`` in every ISAKMP policy block (ASA ``encryption``, IOS ``encr``...)."""
+    ios = device.platform == "ios"
+    word = {"encryption": "encr" if ios else "encryption", "auth": "authentication"}.get(keyword, keyword)
+    return _sub(rf"^(\s+{word}\s+).*$", lambda m: m.group(1) + value, device.config_text, f"'{word}' policy line")
+
+
+def _psk_lines(device: DeviceSpec, peer_address: str) -> str:
+    if device.platform == "ios":
+        return rf"^(crypto isakmp key (?:[06] )?)(\S+)(\s+address {re.escape(peer_address)}\b.*)$"
+    return r"^(\s+(?:ikev1 )?pre-shared-key )(.*)()$"
+
+
+def _set_key(device: DeviceSpec, peer: DeviceSpec, key: Callable[[str], str]) -> str:
+    return _sub(_psk_lines(device, peer.outside), lambda m: m.group(1) + key(m.group(2)) + m.group(3),
+                device.config_text, "pre-shared key")
+
+
+def _remove_key(device: DeviceSpec, peer: DeviceSpec) -> str:
+    if device.platform == "ios":
+        return _sub(_psk_lines(device, peer.outside) + r"\n?", "", device.config_text, "pre-shared key")
+    return _sub(r"^\s+(?:ikev1 )?pre-shared-key .*\n?", "", device.config_text, "pre-shared key")
+
+
+def _rename_peer(device: DeviceSpec, old: str, new: str) -> str:
+    """The tunnel-group (ASA) or key address (IOS) for ``old`` now names ``new``; crypto map peers follow."""
+    text = device.config_text
+    if device.platform == "ios":
+        text = _sub(rf"^(crypto isakmp key .* address ){re.escape(old)}\b", rf"\g<1>{new}", text,
+                    f"crypto isakmp key for {old}")
+    else:
+        text = _sub(rf"^tunnel-group {re.escape(old)}\b", f"tunnel-group {new}", text, f"tunnel-group {old}")
+    return re.sub(rf"^(\s*(?:crypto map \S+ \d+ )?set peer ){re.escape(old)}\b", rf"\g<1>{new}", text, flags=re.M)
+
+
+def _typo(address: str) -> str:
+    """A one-digit typo in the last octet, as in a mistyped tunnel-group name."""
+    head, last = address.rsplit(".", 1)
+    return f"{head}.{last[:-1] or '1'}" if len(last) > 1 else f"{head}.{(int(last) + 1) % 10}"
+
+
+def _disable_ike(device: DeviceSpec, peer: DeviceSpec) -> str:
+    if device.platform == "ios":
+        return _sub(r"^\s+crypto map \S+\s*\n", "", device.config_text, "crypto map on an interface")
+    return _sub(r"^crypto (?:ikev1|isakmp) enable outside\s*\n", "", device.config_text, "'crypto ikev1 enable outside'")
+
+
+def _default_group_key(device: DeviceSpec, peer: DeviceSpec) -> str:
+    """Drop the peer's own tunnel-group (key) but give the default group the same key."""
+    key = _key_of(device, peer)
+    if device.platform == "ios":
+        return _sub(rf"^(crypto isakmp key (?:[06] )?\S+\s+address ){re.escape(peer.outside)}\b.*$",
+                    r"\g<1>0.0.0.0 0.0.0.0", device.config_text, f"crypto isakmp key for {peer.outside}")
+    text = _sub(rf"^tunnel-group {re.escape(peer.outside)} (?:type|ipsec-attributes).*\n(?:[ \t]+.*\n?)*", "",
+                device.config_text, f"tunnel-group {peer.outside}")
+    return text.rstrip("\n") + f"\ntunnel-group DefaultL2LGroup ipsec-attributes\n ikev1 pre-shared-key {key}\n"
+
+
+def _key_of(device: DeviceSpec, peer: DeviceSpec) -> str:
+    match = re.search(_psk_lines(device, peer.outside), device.config_text, re.M)
+    if not match:
+        raise FaultError("cannot apply: the config has no pre-shared key")
+    return match.group(2)
+
+
+def _enable_nat_t(device: DeviceSpec) -> str:
+    if device.platform == "ios":
+        return re.sub(r"^no crypto isakmp nat-traversal\s*\n", "", device.config_text, flags=re.M)
+    if re.search(r"^crypto isakmp nat-traversal", device.config_text, re.M):
+        return device.config_text
+    return _sub(r"^(crypto (?:ikev1|isakmp) enable outside\s*)$", r"\1\ncrypto isakmp nat-traversal 20",
+                device.config_text, "'crypto ikev1 enable outside'", count=1)
+
+
+NAT_INSIDE = "10.0.0.2"
+NAT_PUBLIC = "192.0.2.1"
+
+
+def _behind_pat(scenario: Scenario) -> Scenario:
+    """The initiator moves behind a PAT device: inside NAT_INSIDE, seen by the responder as NAT_PUBLIC."""
+    initiator, responder = scenario.initiator, scenario.responder
+    old = initiator.outside
+    itext = initiator.config_text.replace(f"ip address {old} ", f"ip address {NAT_INSIDE} ")
+    itext = _enable_nat_t(dataclasses.replace(initiator, config_text=itext))
+    scenario = _with_device(scenario, "initiator", text=itext, outside=NAT_INSIDE)
+    rtext = _rename_peer(responder, old, NAT_PUBLIC)
+    rtext = _enable_nat_t(dataclasses.replace(responder, config_text=rtext))
+    scenario = _with_device(scenario, "responder", text=rtext)
+    return dataclasses.replace(scenario, path=(Nat("initiator", NAT_PUBLIC, "PAT on the branch's ISP router"),)
+                               + tuple(scenario.path))
+
+
+# -- the catalogue --------------------------------------------------------------------------------------------------
+
+_ALL = [
+    Fault("udp500-blocked", "UDP 500 blocked towards the responder",
+          "A firewall between the peers drops UDP 500 on its way to the responder. MM1 never arrives, so the "
+          "responder never creates an SA; the initiator resends MM1 on its timer until it gives up and removes "
+          "the SA.",
+          "Permit UDP 500 (and 4500 for NAT-T) from the initiator's public address to the responder on every "
+          "firewall and ACL in between.",
+          _add_path(Drop("udp", 500, "initiator", "ACL on FW-EDGE: deny udp any any eq isakmp (inbound)"))),
+    Fault("return-path-blocked", "UDP 500 blocked on the way back",
+          "MM1 reaches the responder, which answers with MM2 and waits for MM3; MM2 dies on the return path (an ACL "
+          "or a broken route back). The initiator keeps resending MM1, the responder answers each copy as a "
+          "duplicate, and both give up.",
+          "Permit UDP 500 from the responder back to the initiator and check the return route on both ISPs' edges.",
+          _add_path(Drop("udp", 500, "responder", "ACL on FW-EDGE: deny udp any eq isakmp any (outbound)"))),
+    Fault("no-route", "No route to the responder",
+          "The initiator's datagrams have no route to the responder (a missing default route or a blackholed "
+          "prefix). Nothing arrives; the initiator retransmits MM1 and gives up.",
+          "Fix the route toward the peer (`route outside 0.0.0.0 0.0.0.0 <gateway>` on the ASA, `ip route` on IOS) "
+          "and check the ISP path with traceroute from the outside interface.",
+          _add_path(NoRoute("initiator", "no route to the peer (blackholed)"))),
+    Fault("ikev1-disabled-initiator", "IKEv1 not enabled on the initiator",
+          "The initiator has no `crypto ikev1 enable outside` (IOS: no crypto map on the interface), so no "
+          "IKE process runs there: interesting traffic starts nothing and no datagram leaves.",
+          "Enable IKEv1 on the outside interface (`crypto ikev1 enable outside`; IOS: `crypto map NAME` under the "
+          "interface).",
+          _edit("initiator", _disable_ike)),
+    Fault("ikev1-disabled-responder", "IKEv1 not enabled on the responder",
+          "The responder has no IKE listener on its outside interface, so MM1 arrives and is ignored: nothing "
+          "answers. From the initiator this looks exactly like UDP 500 blocked.",
+          "Enable IKEv1 on the responder's outside interface (`crypto ikev1 enable outside`; IOS: apply the crypto "
+          "map to the interface).",
+          _edit("responder", _disable_ike)),
+    Fault("proposal-encryption", "Phase-1 encryption differs",
+          "The responder's ISAKMP policy uses another cipher, so no offered transform matches. The responder "
+          "rejects MM1 (ASA syslog 713257, NO-PROPOSAL-CHOSEN sent in clear, which the initiator cannot "
+          "authenticate and drops); the initiator retransmits MM1 and gives up.",
+          "Make one ISAKMP policy identical on both sides: encryption, hash, authentication and group.",
+          _edit("responder", lambda d, p: _policy_value(d, "encryption", "3des"))),
+    Fault("proposal-hash", "Phase-1 hash differs",
+          "The responder's ISAKMP policy uses another hash, so the offer is rejected at MM1 and nothing usable "
+          "comes back.",
+          "Align the hash (`hash sha` on both, or a second policy that matches).",
+          _edit("responder", lambda d, p: _policy_value(d, "hash", "md5"))),
+    Fault("proposal-group", "Diffie-Hellman group differs",
+          "The responder's ISAKMP policy uses another Diffie-Hellman group; no transform matches and MM1 is "
+          "rejected.",
+          "Use the same DH group on both sides (group 14 where both support it).",
+          _edit("responder", lambda d, p: _policy_value(d, "group", "5"))),
+    Fault("proposal-auth", "Authentication method differs",
+          "The responder's ISAKMP policy says rsa-sig (certificates) while the initiator offers pre-shared keys; "
+          "the offer is rejected at MM1.",
+          "Use `authentication pre-share` on both sides (or certificates on both).",
+          _edit("responder", lambda d, p: _policy_value(d, "auth", "rsa-sig"))),
+    Fault("lifetime-longer-responder", "Responder's lifetime longer than the initiator's",
+          "For IKEv1 the responder accepts a proposal only when its own lifetime is at most the offered one. The "
+          "initiator offers 3600 s, the responder is set to 86400 s: no match at MM1.",
+          "Set the same lifetime on both sides, or make the responder's the shorter one.",
+          _edit("initiator", lambda d, p: _policy_value(d, "lifetime", "3600"))),
+    Fault("missing-tunnel-group", "Responder has no tunnel-group for the initiator",
+          "The responder's tunnel-group names a mistyped address, so when MM3 arrives it finds no pre-shared key "
+          "for the initiator's address (in Main Mode the key is chosen by IP before the peer's identity is "
+          "known). It drops MM3 and sends no MM4; the initiator waits in MM_WAIT_MSG4 and retransmits MM3.",
+          "Name the tunnel-group (IOS: the `crypto isakmp key ... address`) after the initiator's public address.",
+          lambda s: _with_device(s, "responder",
+                                 text=_rename_peer(s.responder, s.initiator.outside, _typo(s.initiator.outside)))),
+    Fault("missing-tunnel-group-default-key", "No tunnel-group, but DefaultL2LGroup has the right key",
+          "The responder has no tunnel-group for the initiator's address, but DefaultL2LGroup carries the same "
+          "key, so it falls back to it (ASA syslog 713139) and Phase 1 completes. Useful to show why a tunnel "
+          "works although its tunnel-group is missing.",
+          "Nothing is broken, but every unknown peer that knows the key gets in: prefer a tunnel-group per peer.",
+          _edit("responder", _default_group_key)),
+    Fault("psk-mismatch", "Pre-shared keys differ",
+          "The keys differ by one character. Everything up to MM4 works (the key is never sent), but the keys "
+          "each side derives differ, so the responder cannot decrypt MM5: it drops it and sends no MM6. The "
+          "initiator sits in MM_WAIT_MSG6 retransmitting MM5; the responder in MM_WAIT_MSG5.",
+          "Re-enter the same key on both sides (`tunnel-group <peer> ipsec-attributes` / `ikev1 pre-shared-key`; "
+          "IOS `crypto isakmp key`).",
+          _edit("responder", lambda d, p: _set_key(d, p, lambda k: k[:-1] + ("2" if k[-1:] != "2" else "3")))),
+    Fault("psk-trailing-space", "A key pasted with a trailing space",
+          "The responder's key was pasted with a trailing space, which the device keeps as part of the key. The "
+          "keys look identical in the config but differ, so MM5 does not decrypt at the responder.",
+          "Re-type the key on the responder without the trailing blank (check with `more system:running-config`).",
+          _edit("responder", lambda d, p: _set_key(d, p, lambda k: k + " "))),
+    Fault("psk-special-char", "A key mangled by a word processor",
+          "The key was sent by e-mail and pasted from a word processor, which turned each hyphen into an en dash "
+          "(U+2013). It looks the same on screen but is a different key, so MM5 does not decrypt at the "
+          "responder.",
+          "Type the key by hand (or paste it from a plain-text source) on both sides.",
+          _edit("responder", lambda d, p: _set_key(d, p, lambda k: k.replace("-", "\u2013") if "-" in k
+                                                   else k + "\u2013")),
+          ),
+    Fault("initiator-no-psk", "Initiator has no pre-shared key",
+          "The initiator's tunnel-group has no pre-shared key. An ASA still starts Main Mode, but after MM4 it "
+          "cannot derive its keys, sends no MM5 and tears the SA down; the responder waits in MM_WAIT_MSG5. An IOS "
+          "router does not even start: no MM1 leaves.",
+          "Configure the key on the initiator (`ikev1 pre-shared-key` under the tunnel-group's ipsec-attributes; "
+          "IOS `crypto isakmp key <key> address <peer>`).",
+          _edit("initiator", _remove_key)),
+    Fault("nat-t", "Initiator behind PAT, NAT-T on both sides",
+          "The initiator sits behind a PAT device. Both announce NAT traversal in MM1/MM2, the NAT-D hashes in "
+          "MM3/MM4 reveal the translation, and from MM5 on both float to UDP 4500 with the 4-byte non-ESP marker. "
+          "Phase 1 completes; the responder sees the PAT's address as its peer.",
+          "Nothing is broken: this is how it should look. Name the responder's tunnel-group after the PAT address.",
+          _behind_pat),
+    Fault("nat-t-4500-blocked", "Behind PAT, but UDP 4500 is blocked",
+          "As nat-t, but a firewall drops UDP 4500. MM1-MM4 on UDP 500 pass; after NAT is detected MM5 floats to "
+          "4500 and dies. The initiator sits in MM_WAIT_MSG6 and the responder in MM_WAIT_MSG5, which looks like a "
+          "key mismatch until you notice the ports.",
+          "Permit UDP 4500 alongside UDP 500 in both directions.",
+          _chain(_behind_pat, _add_path(Drop("udp", 4500, None, "ACL on FW-EDGE: deny udp any any eq 4500")))),
+    Fault("loss-recovers", "One lost datagram, repaired by retransmission",
+          "The first MM2 is lost on the way back (a burst of loss). The responder waits in MM_WAIT_MSG3; eight "
+          "seconds later the initiator resends MM1, the responder recognises the duplicate and resends MM2, and "
+          "Phase 1 completes about eight seconds late.",
+          "Nothing to fix in the config; if it happens often, find the lossy link.",
+          _add_path(Drop("udp", 500, "responder", "loss burst on the ISP link (first datagram only)", count=1))),
+    Fault("loss-fatal", "Heavy loss: retransmissions run out",
+          "The path loses 85 % of datagrams in each direction. Retransmissions repair a few losses, but not "
+          "enough: the initiator eventually gives up. Where it sticks depends on which datagrams were lost.",
+          "Fix the link (errors, congestion, a flapping route) before touching the VPN configuration.",
+          _add_path(Loss(0.85, None, "85 % loss on the ISP link"))),
+    Fault("delay", "A slow path: 5 s each way",
+          "Every datagram takes 5 s each way, longer than half the 8 s retransmission interval. Both sides resend "
+          "before the answers arrive, duplicates appear, and Phase 1 completes late. At first glance it looks "
+          "stuck.",
+          "Nothing in the VPN config: check the path (satellite, congested or shaped links).",
+          _add_path(Delay(5.0, None, "5 s one-way delay"))),
+]
+
+CATALOGUE: dict[str, Fault] = {fault.name: fault for fault in _ALL}
+
+
+def names() -> list[str]:
+    return list(CATALOGUE)
+
+
+def apply(scenario: Scenario, fault_names: list[str] | tuple[str, ...]) -> Scenario:
+    """``scenario`` with each named fault applied in order. Unknown names and faults that do not fit the lab
+    (e.g. the line they change is missing) raise :class:`InputError`."""
+    for name in fault_names:
+        fault = CATALOGUE.get(name)
+        if fault is None:
+            raise InputError(f"unknown fault {name!r} (known: {', '.join(CATALOGUE)})", field="faults")
+        try:
+            scenario = fault.edit(scenario)
+        except FaultError as exc:
+            raise InputError(f"fault {name!r} {exc.message}", source=scenario.source, field="faults") from None
+    return scenario
