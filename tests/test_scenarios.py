@@ -159,3 +159,22 @@ def test_show_filters_and_detail():
     assert run.show(INITIATOR, "show isakmp sa | begin NOPE") == ""
     with pytest.raises(sim.InputError):
         run.show(INITIATOR, "show isakmp bogus")
+
+
+def test_interesting_traffic_reinitiates_after_removal():
+    """With traffic still flowing, a stuck SA disappears and reappears with new cookies, as on real gear."""
+    import dataclasses
+
+    from sim import faults
+
+    scenario = faults.apply(sim.load_scenario("healthy"), ["psk-mismatch"])
+    timers = dataclasses.replace(scenario.initiator.timers, reinitiate=2.0)
+    scenario = dataclasses.replace(scenario, initiator=dataclasses.replace(scenario.initiator, timers=timers))
+    run = sim.run(scenario)
+    first = run.trace.sa_table(INITIATOR, 5)[0][0]
+    assert first.state == "MM_WAIT_MSG6"
+    assert run.trace.sa_table(INITIATOR, 33.0) == []
+    again = run.trace.sa_table(INITIATOR, 40.0)[0][0]
+    assert again.state == "MM_WAIT_MSG6" and again.sa != first.sa
+    starts = [s.t for s in run.trace.of(DatagramSent, INITIATOR) if s.message == "MM1"]
+    assert starts[:2] == [0.0, pytest.approx(34.02, abs=0.01)]

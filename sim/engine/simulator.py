@@ -77,6 +77,8 @@ class Simulation:
                 record(TimerRecord(now, node.hostname, effect.key, "cancelled"))
             elif isinstance(effect, SaUpdate):
                 record(SaChanged(now, node.hostname, effect))
+                if effect.state is None and effect.role == "initiator":
+                    self._traffic_restarts(node)
             elif isinstance(effect, Event):
                 record(Logged(now, node.hostname, effect))
             elif isinstance(effect, KeysDerived):
@@ -86,6 +88,17 @@ class Simulation:
                                          effect.message, effect.outcome, effect.reason))
             else:  # pragma: no cover - a new effect type must be handled here
                 raise TypeError(f"unhandled effect {effect!r}")
+
+    def _traffic_restarts(self, node: _Node) -> None:
+        """Interesting traffic is still flowing: a new Main Mode starts ``reinitiate`` s after the removal."""
+        delay = node.endpoint.config.retransmit.reinitiate
+        if delay is not None:
+            self.env.process(self._reinitiate(node, delay))
+
+    def _reinitiate(self, node: _Node, delay: float):
+        yield self.env.timeout(delay)
+        peer = self._other(node)
+        self._apply(node, node.endpoint.initiate(peer.address, self.env.now), None)
 
     def _send(self, node: _Node, send: Send) -> None:
         now = self.env.now

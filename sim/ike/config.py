@@ -20,6 +20,9 @@ class Retransmit:
     retries: int = 3
     remove_after: float = 8.0
     resend_on_duplicate: bool = True
+    #: Read by drivers, not the core: interesting traffic keeps flowing, so the initiator starts a new Main Mode
+    #: this many seconds after its SA was removed (None: the traffic stopped, nothing restarts).
+    reinitiate: float | None = None
 
 
 @dataclass(frozen=True)
