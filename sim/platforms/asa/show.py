@@ -20,10 +20,14 @@ _SHOW_SA = (
     ("show", "crypto", "isakmp", "sa"),
     ("show", "crypto", "ikev1", "sa"),
 )
+_SHOW_LOGGING = ("show", "logging")
+_DEBUG_IKEV1 = ("debug", "crypto", "ikev1")
 COMMANDS = [
     "show isakmp sa [detail]",
     "show crypto isakmp sa [detail]",
     "show crypto ikev1 sa [detail]",
+    "show logging",
+    "debug crypto ikev1 [1-255] (a replay of the console output up to the time asked; 127+ adds [IKEv1 DEBUG] lines)",
 ]
 FILTERS = ("begin", "include", "exclude", "grep")
 
@@ -99,9 +103,33 @@ def apply_filter(text: str, flt: str) -> str:
     return "\n".join(kept) + ("\n" if kept else "")
 
 
+def _log_command(trace: Trace, hostname: str, t: float, words: list[str], command: str) -> str | None:
+    """``show logging`` and ``debug crypto ikev1 [level]`` (sim.platforms.asa.logs); None if neither."""
+    if _matches(words, _SHOW_LOGGING):
+        from . import logs
+
+        return logs.show_logging(trace, hostname, t)
+    if len(words) in (3, 4) and _matches(words[:3], _DEBUG_IKEV1):
+        from . import logs
+
+        level = logs.DEBUG_DEFAULT_LEVEL
+        if len(words) == 4:
+            if not words[3].isdigit() or not 1 <= int(words[3]) <= 255:
+                raise InputError(f"debug level must be a whole number from 1 to 255, not {words[3]!r} "
+                                 f"(in {command.strip()!r})", field="command")
+            level = int(words[3])
+        return logs.debug_replay(trace, hostname, t, level)
+    return None
+
+
 def run(trace: Trace, hostname: str, t: float, command: str) -> str:
     base, *filters = command.split("|")
     words = base.split()
+    text = _log_command(trace, hostname, t, words, command)
+    if text is not None:
+        for flt in filters:
+            text = apply_filter(text, flt)
+        return text
     detail = bool(words) and len(words) > 1 and "detail".startswith(words[-1]) and len(words[-1]) >= 3
     if detail:
         words = words[:-1]

@@ -1,0 +1,706 @@
+"""ASA 9.x device logs rendered from the Trace: the buffered syslog (``show logging``) and the console output of
+``debug crypto ikev1 <level>`` (ike-facts.md 3.5, 3.6, 3.7; real captures quoted there).
+
+The core logs platform-neutral events (``Logged(t, device, Event(name, sa, peer, fields))``); this module owns the
+ASA wording. The datagrams themselves come from the Trace too: every ``IKE_DECODE`` line, every ``constructing``
+and ``processing`` line is derived from the payloads of the actual datagram (``DatagramSent.data``; MM5/MM6 are
+decrypted with the device's own keys from its ``KeysRecord``), not from a fixed script. A pure function of the Trace.
+
+Line formats
+------------
+* buffered syslog (``logging timestamp``): ``Nov 27 2026 10:00:08: %ASA-7-713236: IP = 50.56.229.98, IKE_DECODE ...``
+* console debug (9.x): ``Nov 27 10:00:08 [IKEv1]IP = 50.56.229.98, IKE_DECODE ...`` and
+  ``Nov 27 10:00:08 [IKEv1 DEBUG]IP = 50.56.229.98, processing SA payload`` (no colon/space after the bracket).
+* prefix: ``IP = <peer>, `` until the tunnel-group is known (``Connection landed on tunnel_group``), then
+  ``Group = <group>, IP = <peer>, ``. ``IKE_DECODE`` lines, 713041 and ``Connection landed ...`` always carry only
+  ``IP = `` (as in the TUP-OK capture). Lines without a peer (715077) have no prefix.
+* wall clock: :data:`CLOCK_BASE` (``Nov 27 2026 10:00:00``, a simulator choice) + the simulated seconds, truncated to
+  the second; every function takes ``base=`` to change it.
+* ``[IKEv1]`` tags severity <= 6, 713236 and ``Connection landed on tunnel_group``; every other severity-7 line is
+  ``[IKEv1 DEBUG]`` ([U] exact rule). ``debug crypto ikev1 <level>`` shows ``[IKEv1 DEBUG]`` lines only from level
+  :data:`DEBUG_DETAIL_LEVEL` (127) up ([U]: the box's level semantics are not documented; 1 is the default level).
+
+Core event -> ASA message(s)
+----------------------------
+[U] = ike-facts.md marks the wording/id uncertain or it is our own choice (no real capture of that case).
+
+=====================  ======  ===  ==========================================================================
+core event             id      sev  text (after the prefix)
+=====================  ======  ===  ==========================================================================
+initiate               715077  7    ``Pitcher: received a key acquire message, spi 0x0`` (no prefix)
+initiate               713041  5    ``IKE Initiator: New Phase 1, Intf inside, IKE Peer <peer>`` -- [U] the box
+                                    goes on ``  local Proxy Address <a>, remote Proxy Address <b>,  Crypto map
+                                    (<map>)``; the simulator has no traffic selectors or crypto map, so that tail is
+                                    left out; ``Intf`` is the interface the interesting traffic came in on
+                                    (captures show the inside nameif), :data:`TRIGGER_INTERFACE`
+sending, attempt 0     715046  7    ``constructing <x> payload`` for each payload of the datagram (ISAKMP SA, ke,
+                                    nonce, ID, hash, VIDs by name: ``Cisco Unity VID``, ``xauth V6 VID``,
+                                    ``dpd vid``, ``Fragmentation VID + extended capabilities``, NAT-T ``VID ver
+                                    02|03|RFC``, other ``VID``; NAT-Discovery, notify [U])
+                       715076  7    ``Computing hash for ISAKMP`` after a HASH payload
+sending                713236  7    ``IKE_DECODE SENDING|RESENDING Message (msgid=<hex>) with payloads : <HDR +
+                                    ...> total length : <n>`` (RESENDING when attempt > 0, on a timer or a
+                                    duplicate). MM5/MM6: the decrypted payloads and [U] the *unpadded* length
+                                    (28 + payload chain), as the TUP-OK capture suggests; clear messages: the
+                                    datagram length
+(delivery)             713236  7    ``IKE_DECODE RECEIVED ...`` for every datagram the box can decode: clear ones,
+                                    and encrypted ones its keys decrypt (none for an undecryptable MM5: [U] the
+                                    decode line follows decryption)
+received               715047  7    ``processing <x> payload`` for each payload (SA; ke + ISA_KE; nonce; ID; hash;
+                                    VID; notify; NAT-Discovery); after a VID ``Received <name> VID`` (715049)
+                                    and for the fragmentation VID ``IKE Peer included IKE fragmentation
+                                    capability flags: ...`` (715064, [U] bit mapping); after an ID
+                                    ``ID_IPV4_ADDR ID received--<a.b.c.d>`` (714011, [U] by analogy with the
+                                    observed quick-mode line); after a hash ``Computing hash for ISAKMP`` (715076).
+                                    With an SA payload the VID lines wait for ``Oakley proposal is acceptable``
+proposal_accepted      713906  7    ``Oakley proposal is acceptable``
+proposal_rejected      713257  5    ``Phase 1 failure: Mismatched attribute types for class <c>: Rcv'd: <x> Cfg'd:
+                                    <y>`` (class ``Group`` with ``Group <n>`` values as in ike-facts; [U] the other
+                                    class names: Encryption, Hash, Auth, Life Duration)
+                       713906  7    ``All SA proposals found unacceptable`` [U id]
+                       713048  3    ``Error processing payload: Payload ID: 1``
+sa_not_offered         713048  3    ``Error processing payload: Payload ID: 1`` [U]
+group_found            713139  5    ``<peer> not found, using BASE GROUP default preshared key`` (via_default only)
+                       713906  7    ``Connection landed on tunnel_group <group>``
+group_missing          713138  3    ``Group <peer> not found and BASE GROUP default preshared key not configured``
+group_no_key           713906  7    ``Connection landed on tunnel_group <group>``
+                       713902  3    ``Can't find a valid tunnel group, aborting...!`` [U: a real ASA line for an
+                                    unusable L2L group (SARANSK); its use for "group without a key" is our choice]
+no_key                 (as group_no_key; as group_missing when no group matched at all) [U: ASA wording
+                                    unknown, ike-facts 2.5]
+keys_generated         713906  7    ``Generating keys for Initiator...`` / ``Generating keys for Responder...``
+                                    ([U] responder wording by symmetry)
+bad_ke                 713048  3    ``Error processing payload: Payload ID: 4`` [U]
+decrypt_failed         713902  3    ``Received encrypted Oakley Main Mode packet with invalid payloads, MessID = 0``
+                                    [U, TAC wording quoted from memory, id guessed]
+                       713902  3    ``ERROR, had problems decrypting packet, probably due to mismatched pre-shared
+                                    key.  Aborting`` [U]
+hash_failed            713902  3    ``Hash verification failed`` [U: our wording]
+duplicate              713201  5    ``Duplicate Phase 1 packet detected.  Retransmitting last packet.`` or ``...
+                                    No last packet to transmit.``; the resend itself is the next 713236 RESENDING
+retransmit             -            (the resend is the 713236 RESENDING line of its ``sending`` event)
+notify_dropped         713904  5    ``Received an un-encrypted <NAME> notify message, dropping`` ([U] for names
+                                    other than INVALID_COOKIE); encrypted: ``Received encrypted Informational
+                                    Exchange message, dropping`` [U: our wording]
+                       713903  4    ``Information Exchange processing failed``
+no_sa                  713904  5    encrypted: ``Received encrypted packet with no matching SA, dropping``; clear:
+                                    ``Received un-encrypted packet with no matching SA, dropping`` [U: our wording]
+phase1_completed       713119  5    ``PHASE 1 COMPLETED``
+                       715080  7    initiator only: ``Starting P1 rekey timer: <95 % of lifetime> seconds.``
+                                    (82080 for 86400 observed) [U: responder side]
+sa_removed             715065  7    ``IKE MM Initiator|Responder FSM error history (struct &0x<addr>)  <state>,
+                                    <event>:  s, e-->s, e...``: the last :data:`FSM_HISTORY_DEPTH` (8) pairs,
+                                    newest first, expanded from the core's history into the ASA FSM vocabulary
+                                    (MM_SND_MSGn, MM_WAIT_MSGn, MM_DONE; EV_SND_MSG, EV_START_TMR, EV_RESEND_MSG,
+                                    EV_TIMEOUT, EV_RETRY, EV_RCV_MSG, EV_ERROR, NullEvent) so that a retransmission
+                                    timeout reads exactly as the observed DAREN/PIX samples; ``struct`` address =
+                                    the first 4 cookie bytes, 8-aligned (deterministic) [U expansion]
+                       713906  7    ``IKE SA MM:<first 4 cookie bytes> terminating:  flags 0x01000002, refcnt 0,
+                                    tuncnt 0`` [U]
+                       713902  3    ``Removing peer from peer table failed, no match!``
+                       713903  4    ``Error: Unable to remove PeerTblEntry``
+nat_detection          713172  6    ``Automatic NAT Detection Status:    Remote end is NOT|IS behind a NAT device
+                                    This  end is NOT|IS behind a NAT device`` (spacing as in a published sample)
+nat_d_missing          715058  7    ``NAT-Discovery payloads missing. Aborting NAT-Traversal.``
+nat_t_float            -            nothing of its own: the next 713236 lines are the UDP 4500 datagrams [U]
+not_listening          710003  3    ``UDP access denied by ACL from <peer>/<sport> to outside:<address>/<port>``
+                                    [U: to-the-box UDP 500/4500 that IKE does not take]
+malformed              713902  3    ``Received malformed ISAKMP packet, dropping`` [U: our wording]
+unsupported_exchange   713904  5    ``Received ISAKMP packet with unsupported exchange type <n>, dropping`` [U]
+half_open_limit        713904  5    ``Maximum in-negotiation SAs (<n>) reached, dropping new Phase 1 request`` [U]
+ike_disabled           -            nothing: with IKE off on the interface the box starts no negotiation
+no_policy              -            nothing: no policy, no negotiation starts [U]
+no_key_to_initiate     713138  3    ``Group <peer> not found and BASE GROUP default preshared key not configured``
+                                    (the IOS profile's event; an ASA starts anyway and fails after MM4) [U]
+=====================  ======  ===  ==========================================================================
+
+``show logging`` prints a compact 9.x header (from memory, [U]: ``Syslog logging: enabled``, facility, timestamp,
+standby, debug-trace, console, monitor, ``Buffer logging: level debugging, <n> messages logged``, trap, history,
+device ID, mail, ASDM) then the buffer: the simulator assumes ``logging enable``, ``logging timestamp`` and
+``logging buffered debugging`` with a buffer large enough never to wrap (the box's default 4096-byte buffer would).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import struct
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ...engine.trace import (DatagramDelivered, DatagramDropped, DatagramSent, KeysRecord, Logged, SaChanged,
+                             Trace)
+from ...errors import InputError
+from ...ike import constants as c
+from ...ike import crypto, messages
+from ...ike.policy import CIPHER_NAMES
+
+#: The wall clock at simulated second 0 (a simulator choice; any date works).
+CLOCK_BASE = datetime(2026, 11, 27, 10, 0, 0)
+#: The nameif the interesting traffic that triggers 713041 arrived on (captures show the inside interface).
+TRIGGER_INTERFACE = "inside"
+#: The nameif the IKE datagrams arrive on (710003).
+IKE_INTERFACE = "outside"
+#: ``debug crypto ikev1 <level>``: from this level up the ``[IKEv1 DEBUG]`` lines show too ([U]).
+DEBUG_DETAIL_LEVEL = 127
+#: Default level of ``debug crypto ikev1`` without a level (as on the box).
+DEBUG_DEFAULT_LEVEL = 1
+#: Pairs shown by the 715065 FSM error history (both observed samples show 8).
+FSM_HISTORY_DEPTH = 8
+#: The rekey timer starts at this fraction of the lifetime (82080 s observed for 86400 s).
+P1_REKEY_FRACTION = 0.95
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+#: 715046 ``constructing <x> payload`` / 715049 ``Received <x> VID`` names of the vendor IDs we know.
+_VID_CONSTRUCT = {
+    c.VID_CISCO_UNITY: "Cisco Unity VID",
+    c.VID_XAUTH: "xauth V6 VID",
+    c.VID_DPD: "dpd vid",
+    c.VID_CISCO_FRAGMENTATION: "Fragmentation VID + extended capabilities",
+    c.VID_NAT_T_DRAFT_02: "NAT-Traversal VID ver 02",
+    c.VID_NAT_T_DRAFT_02N: "NAT-Traversal VID ver 02",
+    c.VID_NAT_T_DRAFT_03: "NAT-Traversal VID ver 03",
+    c.VID_NAT_T_RFC3947: "NAT-Traversal VID ver RFC",
+}
+_VID_RECEIVED = {
+    c.VID_CISCO_UNITY: "Cisco Unity client",
+    c.VID_XAUTH: "xauth V6",
+    c.VID_DPD: "DPD",
+    c.VID_CISCO_FRAGMENTATION: "Fragmentation",
+    c.VID_NAT_T_DRAFT_02: "NAT-Traversal ver 02",
+    c.VID_NAT_T_DRAFT_02N: "NAT-Traversal ver 02",
+    c.VID_NAT_T_DRAFT_03: "NAT-Traversal ver 03",
+    c.VID_NAT_T_RFC3947: "NAT-Traversal RFC",
+}
+_FRAGMENTATION_VID_PREFIX = c.VID_CISCO_FRAGMENTATION[:16]
+
+#: 713257 class names for the core's mismatch attributes ([U] except Group).
+_MISMATCH_CLASS = {"Encryption": "Encryption", "Hash": "Hash", "Auth": "Auth", "D-H Group": "Group",
+                   "Lifetime": "Life Duration"}
+
+#: Every event name the core emits (a test checks the core against this list; the table above says what each becomes).
+EVENTS = ("initiate", "sending", "received", "proposal_accepted", "proposal_rejected", "sa_not_offered",
+          "group_found", "group_missing", "group_no_key", "no_key", "keys_generated", "bad_ke", "decrypt_failed",
+          "hash_failed", "duplicate", "retransmit", "notify_dropped", "no_sa", "phase1_completed", "sa_removed",
+          "not_listening", "malformed", "unsupported_exchange", "half_open_limit", "ike_disabled", "no_policy",
+          "nat_detection", "nat_d_missing", "nat_t_float", "no_key_to_initiate")
+
+
+@dataclass(frozen=True)
+class LogMessage:
+    """One ASA message: simulated time, syslog id and severity, prefix (``IP = ..., `` or empty) and text."""
+
+    t: float
+    id: int
+    severity: int
+    prefix: str
+    text: str
+
+    @property
+    def tag(self) -> str:
+        """The 9.x console tag: ``IKEv1`` for severity <= 6, decode lines and tunnel-group landing; else DEBUG."""
+        if self.severity <= 6 or self.id == 713236 or self.text.startswith("Connection landed on tunnel_group"):
+            return "IKEv1"
+        return "IKEv1 DEBUG"
+
+    def syslog(self, base: datetime = CLOCK_BASE) -> str:
+        return f"{_stamp(base, self.t, year=True)}: %ASA-{self.severity}-{self.id}: {self.prefix}{self.text}"
+
+    def debug(self, base: datetime = CLOCK_BASE) -> str:
+        return f"{_stamp(base, self.t, year=False)} [{self.tag}]{self.prefix}{self.text}"
+
+
+def _stamp(base: datetime, t: float, *, year: bool) -> str:
+    when = base + timedelta(seconds=math.floor(t + 1e-9))
+    day = f"{_MONTHS[when.month - 1]} {when.day:02d}"
+    return f"{day} {when.year} {when:%H:%M:%S}" if year else f"{day} {when:%H:%M:%S}"
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Decoding the datagrams of the Trace
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    message_id: int
+    payloads: tuple  # messages.Payload objects, in order
+    summary: str  # "HDR + SA (1) + VENDOR (13) + NONE (0)"
+    length: int  # as the decode line reports it
+
+
+def _chain_length(first: int, plaintext: bytes) -> int:
+    """Length of a decrypted payload chain without the padding (sum of the generic-header lengths)."""
+    offset, current = 0, first
+    while current and offset + 4 <= len(plaintext):
+        current, _, length = struct.unpack_from("!BBH", plaintext, offset)
+        offset += length
+    return offset
+
+
+def _decrypt(msg: messages.Message, keys, iv: bytes) -> _Decoded | None:
+    """Decrypt an MM5/MM6 body with ``keys`` (a KeysDerived) and ``iv``; None when it does not parse."""
+    pair = next((k for k, name in CIPHER_NAMES.items() if name == keys.cipher), None)
+    if pair is None:  # pragma: no cover - the core only derives keys for ciphers it names
+        return None
+    spec = crypto.cipher_spec(*pair)
+    try:
+        plaintext = crypto.decrypt(spec, keys.enc_key, iv, msg.encrypted_body)
+        payloads = messages.parse_chain(msg.header.next_payload, plaintext)
+    except (ValueError, messages.MalformedMessage):
+        return None
+    return _Decoded(msg.header.message_id, payloads, messages.payload_summary(payloads),
+                    c.HEADER_LEN + _chain_length(msg.header.next_payload, plaintext))
+
+
+def _fmt_msgid(message_id: int) -> str:
+    return f"{message_id:x}"
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The FSM error history (715065)
+# ---------------------------------------------------------------------------------------------------------------------
+
+_SENT = re.compile(r"\bsent (MM(\d))")
+_RECEIVED = re.compile(r"\breceived (MM\d)")
+
+
+def fsm_pairs(history: list, final: tuple[str, str] = ("MM_DONE", "EV_ERROR")) -> list[tuple[str, str]]:
+    """Expand the core's coarse history ``[(state, what), ...]`` into ASA FSM (state, event) pairs, oldest first.
+
+    ``what`` is a step ("sent MM1", "received MM2, sent MM3", "received MM6: phase 1 complete") or an event
+    (EV_RETRY: one resend on the timer; EV_TIMEOUT: the timer fired with no retry left; EV_ERROR: a received
+    message could not be processed). A resend cycle reads as in the observed ASA histories:
+    ``S, EV_TIMEOUT -> S, EV_RETRY -> MM_SND_MSGn, EV_RESEND_MSG -> MM_SND_MSGn, EV_START_TMR ->
+    MM_SND_MSGn, EV_SND_MSG -> S, NullEvent``; the removal ends with ``final``.
+    """
+    pairs: list[tuple[str, str]] = []
+    previous = "MM_START"
+    last_sent: str | None = None
+    for state, what in history:
+        state, what = str(state), str(what)
+        if what == "EV_RETRY":
+            pairs.append((state, "EV_TIMEOUT"))
+            pairs.append((state, "EV_RETRY"))
+            if last_sent is not None:
+                snd = f"MM_SND_MSG{last_sent}"
+                pairs += [(snd, "EV_RESEND_MSG"), (snd, "EV_START_TMR"), (snd, "EV_SND_MSG")]
+            pairs.append((state, "NullEvent"))
+        elif what == "EV_TIMEOUT":
+            pairs += [(state, "EV_TIMEOUT"), (state, "EV_RETRY")]
+        elif what == "EV_ERROR":
+            pairs.append((state, "EV_RCV_MSG"))
+        else:
+            if _RECEIVED.search(what):
+                pairs.append((previous, "EV_RCV_MSG"))
+            sent = _SENT.search(what)
+            if sent:
+                last_sent = sent.group(2)
+                snd = f"MM_SND_MSG{last_sent}"
+                pairs += [(snd, "EV_START_TMR"), (snd, "EV_SND_MSG")]
+            pairs.append((state, "NullEvent"))
+        previous = state
+    pairs.append(final)
+    return pairs
+
+
+def fsm_history_text(role: str, sa_id: str, history: list) -> str:
+    pairs = fsm_pairs(history)[-FSM_HISTORY_DEPTH:][::-1]
+    address = int(sa_id[:8] or "0", 16) & 0xFFFFFFF8
+    chain = "-->".join(f"{s}, {e}" for s, e in pairs)
+    return (f"IKE MM {role.capitalize()} FSM error history (struct &0x{address:x})  <state>, <event>:  {chain}")
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Rendering
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+class _Renderer:
+    """Walks one device's records in Trace order and turns them into ASA messages."""
+
+    def __init__(self, trace: Trace, hostname: str):
+        try:
+            self.device = trace.device(hostname)
+        except KeyError:
+            names = ", ".join(d.hostname for d in trace.devices)
+            raise InputError(f"no device {hostname!r} in this run (devices: {names})", field="hostname") from None
+        self.trace = trace
+        self.host = hostname
+        self.out: list[LogMessage] = []
+        self.sent_by_id = {r.id: r for r in trace.records if isinstance(r, DatagramSent)}
+        self.mm5: dict[str, DatagramSent] = {}  # sa -> its (first) MM5, whose last block is MM6's IV
+        for r in self.sent_by_id.values():
+            if r.message == "MM5":
+                self.mm5.setdefault(r.sa, r)
+        self.own_sent: dict[tuple, DatagramSent] = {}  # (sa, message, attempt) -> our latest such datagram
+        self.groups: dict[str, str] = {}  # sa -> tunnel-group once landed
+        self.keys: dict[str, object] = {}  # sa -> KeysDerived while the SA lives
+        self.deferred: list[tuple[float, str, str, object]] = []  # VID lines waiting for "Oakley proposal ..."
+        self.current: DatagramSent | None = None  # the datagram whose processing the next events report
+        self.delivered: DatagramDelivered | None = None  # ... and how it arrived (addresses after any NAT)
+        self.roles: dict[str, str] = {}
+        self.undecodable: set[int] = set()
+        delivery: int | None = None
+        for r in trace.records:
+            if isinstance(r, SaChanged) and r.device == hostname:
+                self.roles.setdefault(r.update.sa, r.update.role)
+            elif isinstance(r, DatagramDelivered) and r.device == hostname:
+                delivery = r.id
+            elif isinstance(r, DatagramDropped) and r.where == hostname:
+                self.undecodable.add(r.id)
+            elif (isinstance(r, Logged) and r.device == hostname and delivery is not None
+                  and r.event.name in ("not_listening", "malformed")):
+                self.undecodable.add(delivery)
+
+    # -- helpers --------------------------------------------------------------------------------------------------
+    def emit(self, t: float, mid: int, sev: int, text: str, *, sa: str | None = None, peer: str | None = None,
+             ip_only: bool = False) -> None:
+        prefix = ""
+        if peer:
+            group = None if ip_only or sa is None else self.groups.get(sa)
+            prefix = f"Group = {group}, IP = {peer}, " if group else f"IP = {peer}, "
+        self.out.append(LogMessage(t, mid, sev, prefix, text))
+
+    def role(self, sa: str | None) -> str:
+        return self.roles.get(sa or "", self.device.role)
+
+    def decode(self, sent: DatagramSent, at_host: bool) -> _Decoded | None:
+        """The datagram as this device decodes it (None: it cannot, e.g. MM5 under a different key)."""
+        try:
+            msg = messages.parse(sent.isakmp)  # without the non-ESP marker of UDP 4500
+        except messages.MalformedMessage:
+            return None
+        if not msg.header.encrypted:
+            return _Decoded(msg.header.message_id, msg.payloads, msg.summary, len(msg.raw))
+        keys = self.keys.get(sent.sa) if at_host else None
+        if keys is None:
+            return None
+        return _decrypt(msg, keys, self._iv(sent, keys))
+
+    def _iv(self, sent: DatagramSent, keys) -> bytes:
+        """RFC 2409 appendix B: MM5 uses IV0; MM6 the last ciphertext block of MM5."""
+        if sent.message != "MM6":
+            return keys.iv
+        mm5 = self.mm5.get(sent.sa)
+        if mm5 is None:  # pragma: no cover - an MM6 always follows an MM5
+            return keys.iv
+        return mm5.isakmp[-len(keys.iv):]
+
+    # -- records --------------------------------------------------------------------------------------------------
+    def run(self, t: float) -> list[LogMessage]:
+        for r in self.trace.records:
+            if r.t > t + 1e-9:
+                continue
+            if isinstance(r, KeysRecord) and r.device == self.host:
+                self.keys[r.keys.sa] = r.keys
+            elif isinstance(r, SaChanged) and r.device == self.host and r.update.state is None:
+                self.keys.pop(r.update.sa, None)
+                self.groups.pop(r.update.sa, None)
+            elif isinstance(r, DatagramDelivered) and r.device == self.host:
+                self.on_delivered(r)
+            elif isinstance(r, DatagramSent) and r.device == self.host:
+                self.own_sent[(r.sa, r.message, r.attempt)] = r
+            elif isinstance(r, Logged) and r.device == self.host:
+                handler = getattr(self, f"on_{r.event.name}", None)
+                if handler is not None:
+                    handler(r.t, r.event)
+        return self.out
+
+    def on_delivered(self, r: DatagramDelivered) -> None:
+        sent = self.sent_by_id.get(r.id)
+        self.current, self.delivered = sent, r
+        self.deferred = []
+        if sent is None or r.id in self.undecodable:
+            return
+        decoded = self.decode(sent, at_host=True)
+        if decoded is None:
+            return
+        self.emit(r.t, 713236, 7, f"IKE_DECODE RECEIVED Message (msgid={_fmt_msgid(decoded.message_id)}) with "
+                  f"payloads : {decoded.summary} total length : {decoded.length}", peer=r.src or sent.src,
+                  ip_only=True)
+
+    # -- core events ----------------------------------------------------------------------------------------------
+    def on_initiate(self, t, ev) -> None:
+        self.emit(t, 715077, 7, "Pitcher: received a key acquire message, spi 0x0")
+        self.emit(t, 713041, 5, f"IKE Initiator: New Phase 1, Intf {TRIGGER_INTERFACE}, IKE Peer {ev.peer}",
+                  sa=ev.sa, peer=ev.peer, ip_only=True)
+
+    def on_sending(self, t, ev) -> None:
+        f = ev.fields
+        attempt = int(f.get("attempt", 0))
+        sent = self.own_sent.get((ev.sa, f.get("message"), attempt))  # the Send precedes its "sending" event
+        decoded = self.decode(sent, at_host=True) if sent is not None else None
+        if decoded is None:  # pragma: no cover - our own datagrams always decode with our own keys
+            decoded = _Decoded(0, (), "HDR + ENCRYPTED", int(f.get("length", 0)))
+        if attempt == 0:
+            for payload in decoded.payloads:
+                for mid, text in _construct_lines(payload):
+                    self.emit(t, mid, 7, text, sa=ev.sa, peer=ev.peer)
+        verb = "RESENDING" if attempt else "SENDING"
+        self.emit(t, 713236, 7, f"IKE_DECODE {verb} Message (msgid={_fmt_msgid(decoded.message_id)}) with payloads "
+                  f": {decoded.summary} total length : {decoded.length}", sa=ev.sa, peer=ev.peer, ip_only=True)
+
+    def on_received(self, t, ev) -> None:
+        sent = self.current
+        decoded = self.decode(sent, at_host=True) if sent is not None else None
+        if decoded is None:  # pragma: no cover - a "received" event follows a decodable delivery
+            return
+        has_sa = any(isinstance(p, messages.SaPayload) for p in decoded.payloads)
+        self.deferred = []
+        for payload in decoded.payloads:
+            for mid, text in _process_lines(payload):
+                if has_sa and isinstance(payload, messages.VendorIdPayload):
+                    self.deferred.append((mid, text))
+                else:
+                    self.emit(t, mid, 7, text, sa=ev.sa, peer=ev.peer)
+
+    def on_proposal_accepted(self, t, ev) -> None:
+        self.emit(t, 713906, 7, "Oakley proposal is acceptable", sa=ev.sa, peer=ev.peer)
+        for mid, text in self.deferred:
+            self.emit(t, mid, 7, text, sa=ev.sa, peer=ev.peer)
+        self.deferred = []
+
+    def on_proposal_rejected(self, t, ev) -> None:
+        f = ev.fields
+        self.deferred = []
+        attribute = str(f.get("attribute", ""))
+        if attribute in _MISMATCH_CLASS:
+            self.emit(t, 713257, 5, f"Phase 1 failure: Mismatched attribute types for class "
+                      f"{_MISMATCH_CLASS[attribute]}: Rcv'd: {f.get('received')} Cfg'd: {f.get('configured')}",
+                      sa=ev.sa, peer=ev.peer)
+        self.emit(t, 713906, 7, "All SA proposals found unacceptable", sa=ev.sa, peer=ev.peer)
+        self.emit(t, 713048, 3, f"Error processing payload: Payload ID: {int(c.Payload.SA)}", sa=ev.sa, peer=ev.peer)
+
+    def on_sa_not_offered(self, t, ev) -> None:
+        self.emit(t, 713048, 3, f"Error processing payload: Payload ID: {int(c.Payload.SA)}", sa=ev.sa, peer=ev.peer)
+
+    def on_group_found(self, t, ev) -> None:
+        group = ev.fields.get("group")
+        if ev.fields.get("via_default"):
+            self.emit(t, 713139, 5, f"{ev.peer} not found, using BASE GROUP default preshared key",
+                      sa=ev.sa, peer=ev.peer)
+        self.emit(t, 713906, 7, f"Connection landed on tunnel_group {group}", sa=ev.sa, peer=ev.peer, ip_only=True)
+        if ev.sa is not None and group:
+            self.groups[ev.sa] = str(group)
+
+    def on_group_missing(self, t, ev) -> None:
+        group = ev.fields.get("group") or ev.peer
+        self.emit(t, 713138, 3, f"Group {group} not found and BASE GROUP default preshared key not configured",
+                  sa=ev.sa, peer=ev.peer)
+
+    def on_group_no_key(self, t, ev) -> None:
+        group = ev.fields.get("group")
+        self.emit(t, 713906, 7, f"Connection landed on tunnel_group {group}", sa=ev.sa, peer=ev.peer, ip_only=True)
+        if ev.sa is not None and group:
+            self.groups[ev.sa] = str(group)
+        self.emit(t, 713902, 3, "Can't find a valid tunnel group, aborting...!", sa=ev.sa, peer=ev.peer)
+
+    def on_no_key(self, t, ev) -> None:
+        if ev.fields.get("group"):
+            self.on_group_no_key(t, ev)
+        else:
+            self.emit(t, 713138, 3, f"Group {ev.peer} not found and BASE GROUP default preshared key not configured",
+                      sa=ev.sa, peer=ev.peer)
+
+    def on_keys_generated(self, t, ev) -> None:
+        self.emit(t, 713906, 7, f"Generating keys for {self.role(ev.sa).capitalize()}...", sa=ev.sa, peer=ev.peer)
+
+    def on_bad_ke(self, t, ev) -> None:
+        self.emit(t, 713048, 3, f"Error processing payload: Payload ID: {int(c.Payload.KE)}", sa=ev.sa, peer=ev.peer)
+
+    def on_decrypt_failed(self, t, ev) -> None:
+        self.emit(t, 713902, 3, "Received encrypted Oakley Main Mode packet with invalid payloads, MessID = 0",
+                  sa=ev.sa, peer=ev.peer)
+        self.emit(t, 713902, 3, "ERROR, had problems decrypting packet, probably due to mismatched pre-shared key.  "
+                  "Aborting", sa=ev.sa, peer=ev.peer)
+
+    def on_hash_failed(self, t, ev) -> None:
+        self.emit(t, 713902, 3, "Hash verification failed", sa=ev.sa, peer=ev.peer)
+
+    def on_duplicate(self, t, ev) -> None:
+        tail = "Retransmitting last packet." if ev.fields.get("resent") else "No last packet to transmit."
+        self.emit(t, 713201, 5, f"Duplicate Phase 1 packet detected.  {tail}", sa=ev.sa, peer=ev.peer)
+
+    def on_notify_dropped(self, t, ev) -> None:
+        if ev.fields.get("encrypted"):
+            text = "Received encrypted Informational Exchange message, dropping"
+        else:
+            text = f"Received an un-encrypted {ev.fields.get('notify')} notify message, dropping"
+        self.emit(t, 713904, 5, text, peer=ev.peer)
+        self.emit(t, 713903, 4, "Information Exchange processing failed", peer=ev.peer)
+
+    def on_no_sa(self, t, ev) -> None:
+        kind = "encrypted" if ev.fields.get("encrypted") else "un-encrypted"
+        self.emit(t, 713904, 5, f"Received {kind} packet with no matching SA, dropping", peer=ev.peer)
+
+    def on_phase1_completed(self, t, ev) -> None:
+        self.emit(t, 713119, 5, "PHASE 1 COMPLETED", sa=ev.sa, peer=ev.peer)
+        lifetime = ev.fields.get("lifetime")
+        if self.role(ev.sa) == "initiator" and lifetime:
+            seconds = int(int(lifetime) * P1_REKEY_FRACTION)
+            self.emit(t, 715080, 7, f"Starting P1 rekey timer: {seconds} seconds.", sa=ev.sa, peer=ev.peer)
+
+    def on_sa_removed(self, t, ev) -> None:
+        sa = ev.sa or ""
+        history = list(ev.fields.get("history") or [])
+        self.emit(t, 715065, 7, fsm_history_text(self.role(sa), sa, history), sa=ev.sa, peer=ev.peer)
+        self.emit(t, 713906, 7, f"IKE SA MM:{sa[:8]} terminating:  flags 0x01000002, refcnt 0, tuncnt 0",
+                  sa=ev.sa, peer=ev.peer)
+        self.emit(t, 713902, 3, "Removing peer from peer table failed, no match!", sa=ev.sa, peer=ev.peer)
+        self.emit(t, 713903, 4, "Error: Unable to remove PeerTblEntry", sa=ev.sa, peer=ev.peer)
+
+    def on_not_listening(self, t, ev) -> None:
+        d = self.delivered
+        sport = (d.sport if d is not None and d.sport else None) or (self.current.sport if self.current else 500)
+        address = (d.dst if d is not None and d.dst else None) or self.device.address
+        port = ev.fields.get("port") or (d.dport if d is not None and d.dport else c.IKE_PORT)
+        self.emit(t, 710003, 3, f"UDP access denied by ACL from {ev.peer}/{sport} to {IKE_INTERFACE}:{address}/{port}")
+
+    def on_nat_detection(self, t, ev) -> None:
+        def state(behind: object) -> str:
+            return " IS " if behind else "is NOT"
+
+        self.emit(t, 713172, 6, f"Automatic NAT Detection Status:    Remote end {state(ev.fields.get('peer_behind'))} "
+                  f"behind a NAT device    This  end {state(ev.fields.get('local_behind'))} behind a NAT device",
+                  sa=ev.sa, peer=ev.peer)
+
+    def on_nat_d_missing(self, t, ev) -> None:
+        self.emit(t, 715058, 7, "NAT-Discovery payloads missing. Aborting NAT-Traversal.", sa=ev.sa, peer=ev.peer)
+
+    def on_no_key_to_initiate(self, t, ev) -> None:
+        self.emit(t, 713138, 3, f"Group {ev.peer} not found and BASE GROUP default preshared key not configured",
+                  peer=ev.peer)
+
+    def on_malformed(self, t, ev) -> None:
+        self.emit(t, 713902, 3, "Received malformed ISAKMP packet, dropping", peer=ev.peer)
+
+    def on_unsupported_exchange(self, t, ev) -> None:
+        self.emit(t, 713904, 5, f"Received ISAKMP packet with unsupported exchange type {ev.fields.get('exchange')}, "
+                  "dropping", peer=ev.peer)
+
+    def on_half_open_limit(self, t, ev) -> None:
+        self.emit(t, 713904, 5, f"Maximum in-negotiation SAs ({ev.fields.get('limit')}) reached, dropping new "
+                  "Phase 1 request", peer=ev.peer)
+
+
+def _construct_lines(payload) -> list[tuple[int, str]]:
+    """715046/715076 lines for one payload we are about to send."""
+    if isinstance(payload, messages.SaPayload):
+        return [(715046, "constructing ISAKMP SA payload")]
+    if isinstance(payload, messages.KePayload):
+        return [(715046, "constructing ke payload")]
+    if isinstance(payload, messages.NoncePayload):
+        return [(715046, "constructing nonce payload")]
+    if isinstance(payload, messages.IdPayload):
+        return [(715046, "constructing ID payload")]
+    if isinstance(payload, messages.HashPayload):
+        return [(715046, "constructing hash payload"), (715076, "Computing hash for ISAKMP")]
+    if isinstance(payload, messages.VendorIdPayload):
+        return [(715046, f"constructing {_vid_construct_name(payload.data)} payload")]
+    if isinstance(payload, messages.NatDPayload):
+        return [(715046, "constructing NAT-Discovery payload"), (713906, "computing NAT Discovery hash")]
+    if isinstance(payload, messages.NotifyPayload):
+        return [(715046, "constructing notify payload")]
+    return []
+
+
+def _vid_construct_name(data: bytes) -> str:
+    if data in _VID_CONSTRUCT:
+        return _VID_CONSTRUCT[data]
+    if data[:16] == _FRAGMENTATION_VID_PREFIX:
+        return _VID_CONSTRUCT[c.VID_CISCO_FRAGMENTATION]
+    return "VID"
+
+
+def _process_lines(payload) -> list[tuple[int, str]]:
+    """715047 (and companion) lines for one payload we received and processed."""
+    if isinstance(payload, messages.SaPayload):
+        return [(715047, "processing SA payload")]
+    if isinstance(payload, messages.KePayload):
+        return [(715047, "processing ke payload"), (715047, "processing ISA_KE payload")]
+    if isinstance(payload, messages.NoncePayload):
+        return [(715047, "processing nonce payload")]
+    if isinstance(payload, messages.IdPayload):
+        lines = [(715047, "processing ID payload")]
+        if payload.id_type == c.IdType.IPV4_ADDR and len(payload.data) == 4:
+            lines.append((714011, "ID_IPV4_ADDR ID received--" + ".".join(str(b) for b in payload.data)))
+        elif payload.id_type == c.IdType.FQDN:
+            lines.append((713906, f"ID_FQDN ID received, len {len(payload.data)}"))
+        return lines
+    if isinstance(payload, messages.HashPayload):
+        return [(715047, "processing hash payload"), (715076, "Computing hash for ISAKMP")]
+    if isinstance(payload, messages.VendorIdPayload):
+        lines = [(715047, "processing VID payload")]
+        data = payload.data
+        name = _VID_RECEIVED.get(data)
+        if name is None and data[:16] == _FRAGMENTATION_VID_PREFIX:
+            name = _VID_RECEIVED[c.VID_CISCO_FRAGMENTATION]
+        if name is not None:
+            lines.append((715049, f"Received {name} VID"))
+        if data[:16] == _FRAGMENTATION_VID_PREFIX:
+            flags = int.from_bytes(data[16:20], "big") if len(data) >= 20 else 0
+            main = "True" if flags & 0x80000000 else "False"
+            aggressive = "True" if flags & 0x40000000 else "False"
+            lines.append((715064, "IKE Peer included IKE fragmentation capability flags:  "
+                                  f"Main Mode:        {main}  Aggressive Mode:  {aggressive}"))
+        return lines
+    if isinstance(payload, messages.NatDPayload):
+        return [(715047, "processing NAT-Discovery payload"), (713906, "computing NAT Discovery hash")]
+    if isinstance(payload, messages.NotifyPayload):
+        return [(715047, "processing notify payload")]
+    return []
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Public functions
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def log_messages(trace: Trace, hostname: str, t: float) -> list[LogMessage]:
+    """Every ASA IKE message ``hostname`` produced up to simulated second ``t``, in order."""
+    return _Renderer(trace, hostname).run(t)
+
+
+def syslog_lines(trace: Trace, hostname: str, t: float, base: datetime = CLOCK_BASE) -> list[str]:
+    """The buffered syslog (``logging buffered debugging``) up to ``t``: one ``%ASA-<sev>-<id>`` line per message."""
+    return [m.syslog(base) for m in log_messages(trace, hostname, t)]
+
+
+def debug_lines(trace: Trace, hostname: str, t: float, level: int = DEBUG_DETAIL_LEVEL,
+                base: datetime = CLOCK_BASE) -> list[str]:
+    """What ``debug crypto ikev1 <level>`` would have printed on the console up to ``t`` (9.x format)."""
+    return [m.debug(base) for m in log_messages(trace, hostname, t)
+            if level >= DEBUG_DETAIL_LEVEL or m.tag == "IKEv1"]
+
+
+LOGGING_HEADER = (
+    "Syslog logging: enabled",
+    "    Facility: 20",
+    "    Timestamp logging: enabled",
+    "    Standby logging: disabled",
+    "    Debug-trace logging: disabled",
+    "    Console logging: disabled",
+    "    Monitor logging: disabled",
+    "    Buffer logging: level debugging, {count} messages logged",
+    "    Trap logging: disabled",
+    "    History logging: disabled",
+    "    Device ID: disabled",
+    "    Mail logging: disabled",
+    "    ASDM logging: disabled",
+)
+
+
+def show_logging(trace: Trace, hostname: str, t: float, base: datetime = CLOCK_BASE) -> str:
+    """``show logging``: the compact 9.x header, then the buffer."""
+    lines = syslog_lines(trace, hostname, t, base)
+    header = [h.format(count=len(lines)) for h in LOGGING_HEADER]
+    return "\n".join(header + lines) + "\n"
+
+
+def debug_replay(trace: Trace, hostname: str, t: float, level: int = DEBUG_DEFAULT_LEVEL,
+                 base: datetime = CLOCK_BASE) -> str:
+    """``debug crypto ikev1 [level]`` as a replay: the console lines up to ``t``."""
+    lines = debug_lines(trace, hostname, t, level, base)
+    return "\n".join(lines) + ("\n" if lines else "")
