@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from .errors import InputError
 from .scenario import Scenario, list_bundled, load_scenario, load_scenario_text
 
-DEFAULT_COMMAND = "show isakmp sa"
 
 
 @dataclass
@@ -29,23 +28,26 @@ class Run:
         """The instant ``show`` is taken by default: ``look`` seconds after the first datagram."""
         return self.trace.first_datagram + self.scenario.look
 
-    def show(self, hostname: str, command: str = DEFAULT_COMMAND, at: float | None = None) -> str:
-        """What ``command`` prints on ``hostname`` at simulated second ``at`` (default: the look time)."""
+    def show(self, hostname: str, command: str | None = None, at: float | None = None) -> str:
+        """What ``command`` prints on ``hostname`` at simulated second ``at`` (default: the look time). The default
+        command is the platform's SA table (``show isakmp sa`` on ASA, ``show crypto isakmp sa`` on IOS)."""
         from .platforms.registry import platform_for
 
         device = self.scenario.device(hostname)
+        platform = platform_for(device.platform)
         t = self.look if at is None else at
         if t < 0:
             raise InputError(f"time {t:g} is before the run started", field="at")
-        return platform_for(device.platform).show(self.trace, device.hostname, t, command)
+        return platform.show(self.trace, device.hostname, t, command or platform.default_command)
 
     def transcript(self, commands: list[str] | None = None, at: float | None = None, on: str | None = None) -> str:
         """Prompt lines and outputs, device by device, as a trainee would see them on the consoles."""
-        commands = commands or [DEFAULT_COMMAND]
+        from .platforms.registry import platform_for
+
         devices = [self.scenario.device(on)] if on else list(self.scenario.devices)
         blocks = []
         for device in devices:
-            for command in commands:
+            for command in commands or [platform_for(device.platform).default_command]:
                 blocks.append(f"{device.hostname}# {command}\n" + self.show(device.hostname, command, at))
         return "\n".join(blocks)
 

@@ -46,8 +46,10 @@ def _parser() -> argparse.ArgumentParser:
                           "first datagram); any time works, also after an SA was removed")
     run.add_argument("--on", metavar="HOSTNAME", help="only this device")
     run.add_argument("--command", action="append", metavar="CMD",
-                     help='device command, repeatable (default: "show isakmp sa"); supports show isakmp sa, '
-                          'show crypto isakmp sa, show crypto ikev1 sa, "detail", and | begin/include/exclude/grep')
+                     help='device command, repeatable (default: the SA table: "show isakmp sa" on ASA, "show '
+                          'crypto isakmp sa" on IOS). ASA: show isakmp sa, show crypto isakmp sa, show crypto ikev1 '
+                          'sa [detail], show logging, debug crypto ikev1 [LEVEL]. IOS: show crypto isakmp sa '
+                          '[detail], show logging, debug crypto isakmp. Filters: | begin|include|exclude REGEX')
 
     sub.add_parser("list", help="list the bundled scenarios", description="List the bundled scenarios.")
     return parser

@@ -1,4 +1,4 @@
-"""Scenario files: two ASAs, their configurations and the network path between them, in YAML.
+"""Scenario files: two Cisco peers (ASA or IOS), their configurations and the network path between them, in YAML.
 
 Schema (every key is listed; anything else is an error naming the allowed keys)::
 
@@ -6,8 +6,10 @@ Schema (every key is listed; anything else is an error naming the allowed keys):
     description: ...                        # required, string
     initiator:                              # required: the device that starts Main Mode (sends MM1)
       hostname: ASA-LAB1                    # required; [A-Za-z][A-Za-z0-9_.-]{0,63}
-      platform: asa                         # optional, only "asa" for now
-      outside: 50.57.228.150                # required IPv4 address of the interface named "outside"
+      platform: asa                         # optional: asa (default) or ios
+      outside: 50.57.228.150                # required IPv4 address of the interface named "outside" (ASA), or
+                                            # of the interface whose `ip address` it is (IOS: that interface
+                                            # faces the peer, and needs a `crypto map` for IKE to run)
       config: |                             # required ASA configuration text (use a literal "|" block so
         hostname ASA-LAB1                   #   errors point at the right line of this file)
         crypto ikev1 enable outside
@@ -52,7 +54,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -61,9 +63,12 @@ from sim.engine.path import Delay, Drop, Loss, Nat, NoRoute, Rule
 from sim.errors import InputError
 from sim.ike.config import IkeConfig, Retransmit
 from sim.platforms.asa.config import AsaConfig, parse_asa_config
+from sim.platforms.registry import PLATFORMS, platform_for
+
+if TYPE_CHECKING:
+    from sim.platforms.ios.config import IosConfig
 
 ROLES = ("initiator", "responder")
-PLATFORMS = ("asa",)
 OUTSIDE_INTERFACE = "outside"
 DEFAULT_LOOK = 5.0
 DEFAULT_SEED = 1
@@ -94,13 +99,13 @@ class DeviceSpec:
     platform: str
     outside: str
     config_text: str
-    config: AsaConfig
+    config: AsaConfig | IosConfig
     config_line: int
     timers: Retransmit
 
     def ike_config(self) -> IkeConfig:
-        """The core's configuration for this device's outside interface."""
-        return self.config.ike_config(OUTSIDE_INTERFACE, self.outside, self.timers)
+        """The core's configuration for this device's outside interface, as its platform builds it."""
+        return platform_for(self.platform).ike_config(self)
 
 
 @dataclass(frozen=True)
@@ -323,8 +328,11 @@ def _device(doc: _Doc, key_node: yaml.Node, node: yaml.Node, role: str) -> tuple
     config_node = _required(doc, fields, "config", node, role, f"the {role} device")
     config_text = doc.string(config_node, f"{role}.config")
     config_line = _config_first_line(config_node)
+    platform_profile = platform_for(platform)
     try:
-        config = parse_asa_config(config_text)
+        # a platform object parses its own config text; the ASA's falls back to its parser function
+        config = platform_profile.parse_config(config_text)
+        platform_profile.check_outside(config, str(address))
     except InputError as exc:
         line = config_line + exc.line - 1 if exc.line is not None else config_node.start_mark.line + 1
         raise InputError(exc.message, source=doc.source, line=line, field=f"{role}.config") from None
@@ -336,7 +344,8 @@ def _device(doc: _Doc, key_node: yaml.Node, node: yaml.Node, role: str) -> tuple
         raise InputError(f"the config says 'hostname {config.hostname}' but the scenario calls this device "
                          f"'{hostname}'", source=doc.source, line=line, field=f"{role}.config")
 
-    timers = Retransmit()  # the ASA profile (ike-facts.md 3.7)
+    # the platform's retransmission profile (ASA: ike-facts.md 3.7, the Retransmit defaults; IOS: 4.4)
+    timers = platform_profile.default_retransmit
     if "timers" in fields:
         timers_node = fields["timers"][1]
         timer_fields = doc.mapping(timers_node, f"{role}.timers", TIMER_KEYS, f"{role}.timers")
@@ -539,8 +548,10 @@ def reparse_device(device: DeviceSpec, *, config_text: str | None = None, outsid
     from sim.platforms.registry import platform_for
 
     text = device.config_text if config_text is None else config_text
+    platform = platform_for(device.platform)
     try:
-        config = platform_for(device.platform).parse_config(text)
+        config = platform.parse_config(text)
+        platform.check_outside(config, device.outside if outside is None else outside)
     except InputError as exc:
         raise exc.located(source=source, field=f"{device.role}.config") from None
     return dataclasses.replace(device, config_text=text, config=config,

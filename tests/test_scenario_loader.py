@@ -404,8 +404,8 @@ def test_same_address_twice(tmp_path):
     "old, new, needle, field, fragment",
     [
         ("hostname: ASA-LAB2", "hostname: 2ASA", "hostname: 2ASA", "responder.hostname", "not a valid hostname"),
-        ("  platform: asa", "  platform: ios", "platform: ios", "responder.platform",
-         "platform 'ios' is not supported yet"),
+        ("  platform: asa", "  platform: junos", "platform: junos", "responder.platform",
+         "platform 'junos' is not supported yet (supported: asa, ios)"),
         ("title: Minimal", "title: [a, b]", "title:", "title", "must be a string"),
         ("description: Two ASAs.", "description: ''", "description:", "description", "must not be empty"),
         ("  config: |\n    hostname ASA-LAB1\n", "  config: 42\n  timers: |\n    hostname ASA-LAB1\n", "config: 42",

@@ -10,11 +10,21 @@ from __future__ import annotations
 from typing import Protocol
 
 from ..engine.trace import Trace
-from ..ike.config import IkeConfig
+from ..ike.config import IkeConfig, Retransmit
 
 
 class Platform(Protocol):
     name: str
+    #: the retransmission profile a device of this platform has unless its scenario says otherwise
+    default_retransmit: Retransmit
+    #: the command ``ikesim run`` types when none is given
+    default_command: str
+
+    def parse_config(self, text: str):
+        """Configuration text -> this platform's config object (InputError with ``line`` for bad lines)."""
+
+    def check_outside(self, config, address: str) -> None:
+        """Raise InputError if ``address`` cannot be the device's outside address in ``config`` (may do nothing)."""
 
     def ike_config(self, device) -> IkeConfig:
         """The core's view of a :class:`sim.scenario.DeviceSpec` of this platform."""

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from ..errors import InputError
 
+PLATFORMS = ("asa", "ios")
+
 
 def platform_for(name: str):
     if name == "asa":
         from .asa.platform import ASA
 
         return ASA
-    raise InputError(f"platform {name!r} is not supported (known: asa)", field="platform")
+    if name == "ios":
+        from .ios.platform import IOS
 
-
-PLATFORMS = ("asa",)
+        return IOS
+    raise InputError(f"platform {name!r} is not supported (known: {', '.join(PLATFORMS)})", field="platform")

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from ...engine.trace import Trace
 from ...ike import constants as c
-from ...ike.config import IkeConfig
+from ...ike.config import IkeConfig, Retransmit
 from . import show
 
 #: Vendor IDs an ASA sends (ike-facts.md 1.6). NAT-T VIDs are left out until NAT-D is modelled.
@@ -18,6 +18,10 @@ MM4_VIDS = (c.VID_CISCO_UNITY, c.VID_DPD, c.VID_XAUTH)
 
 class AsaPlatform:
     name = "asa"
+    #: ike-facts.md 3.7 (uncertain, configurable per device): resend every 8 s, 3 times, remove 8 s later
+    default_retransmit = Retransmit()
+    #: what ``ikesim run`` types on this device when no --command is given
+    default_command = "show isakmp sa"
 
     def ike_config(self, device) -> IkeConfig:
         base = device.config.ike_config("outside", device.outside, device.timers)
@@ -29,6 +33,9 @@ class AsaPlatform:
         from .config import parse_asa_config
 
         return parse_asa_config(text)
+
+    def check_outside(self, config, address: str) -> None:
+        """An ASA scenario names its outside interface by the scenario's ``outside`` address: nothing to check."""
 
     def state_name(self, role: str, state: str) -> str:
         return state

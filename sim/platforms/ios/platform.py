@@ -1,0 +1,46 @@
+"""The Cisco IOS platform: its IKE profile (timers, key needed before MM1), state names, show output and logs."""
+
+from __future__ import annotations
+
+from ...engine.trace import Trace
+from ...errors import InputError
+from ...ike.config import IkeConfig, Retransmit
+from . import show
+from .config import IosConfig, parse_ios_config
+
+
+class IosPlatform:
+    name = "ios"
+    #: ike-facts.md 4.4 (partly uncertain): resend every 10 s, "attempt n of 5", then "Death by retransmission P1".
+    #: We remove the SA 10 s after the 5th resend (when the next resend would have been due).
+    default_retransmit = Retransmit(interval=10.0, retries=5, remove_after=10.0)
+    #: what ``ikesim run`` should type on this device when no --command is given
+    default_command = "show crypto isakmp sa"
+
+    def parse_config(self, text: str) -> IosConfig:
+        return parse_ios_config(text)
+
+    def check_outside(self, config: IosConfig, address: str) -> None:
+        """The scenario's ``outside`` address must be on one of the config's interfaces: that interface faces the
+        peer, and its crypto map decides whether IKE runs. Raises InputError (``field="config"``, no line)."""
+        if config.interface_for(address) is None:
+            raise InputError(
+                f"no interface in this config has 'ip address {address} ...': put the device's outside address on "
+                "the interface that faces the peer (e.g. 'interface GigabitEthernet0/0' / ' ip address "
+                f"{address} 255.255.255.0' / ' crypto map VPN-MAP')", field="config")
+
+    def ike_config(self, device) -> IkeConfig:
+        config: IosConfig = device.config
+        return config.ike_config(config.interface_for(device.outside), device.outside, device.timers)
+
+    def state_name(self, role: str, state: str) -> str:
+        return show.state_name(role, state)
+
+    def show(self, trace: Trace, hostname: str, t: float, command: str) -> str:
+        return show.run(trace, hostname, t, command)
+
+    def commands(self) -> list[str]:
+        return list(show.COMMANDS)
+
+
+IOS = IosPlatform()
