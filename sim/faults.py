@@ -68,6 +68,21 @@ def _edit(role: str, change: Callable[[DeviceSpec, DeviceSpec], str]) -> Callabl
     return edit
 
 
+def _verbatim_key_side(scenario: Scenario) -> str:
+    """The side whose platform keeps a key's trailing blank: an ASA (everything after the keyword is the key).
+    IOS keys are single words, so on IOS the blank cannot even be stored."""
+    for role in ("responder", "initiator"):
+        if _device(scenario, role).platform == "asa":
+            return role
+    raise FaultError("cannot apply: IOS keys are single words, so neither side can store a trailing blank")
+
+
+def _trailing_space(scenario: Scenario) -> Scenario:
+    role = _verbatim_key_side(scenario)
+    device, peer = _device(scenario, role), _peer(scenario, role)
+    return _with_device(scenario, role, text=_set_key(device, peer, lambda k: k + " "))
+
+
 def _add_path(*rules) -> Callable[[Scenario], Scenario]:
     def edit(scenario: Scenario) -> Scenario:
         return dataclasses.replace(scenario, path=tuple(scenario.path) + tuple(rules))
@@ -87,10 +102,30 @@ def _chain(*edits: Callable[[Scenario], Scenario]) -> Callable[[Scenario], Scena
 # Config dialect knowledge, one function per kind of line.
 
 def _policy_value(device: DeviceSpec, keyword: str, value: str) -> str:
-    """Set ``keyword`` in every ISAKMP policy block (ASA ``encryption``, IOS ``encr``...)."""
+    """Set ``keyword`` in every ISAKMP policy block (ASA ``encryption``, IOS ``encr``...); a block that relies on
+    the default for it gets the line added."""
     ios = device.platform == "ios"
     word = {"encryption": "encr" if ios else "encryption", "auth": "authentication"}.get(keyword, keyword)
-    return _sub(rf"^(\s+{word}\s+).*$", lambda m: m.group(1) + value, device.config_text, f"'{word}' policy line")
+    lines, out, in_policy, seen = device.config_text.split("\n"), [], False, False
+
+    def close() -> None:
+        if in_policy and not seen:
+            out.append(f" {word} {value}")
+
+    for line in lines:
+        if line[:1].isspace() and in_policy:
+            if line.split()[:1] == [word]:
+                line, seen = line[: len(line) - len(line.lstrip())] + f"{word} {value}", True
+            out.append(line)
+            continue
+        close()
+        in_policy = bool(re.match(r"crypto (?:ikev1|isakmp) policy \d+\s*$", line))
+        seen = False
+        out.append(line)
+    close()
+    if out == lines:
+        raise FaultError("cannot apply: the config has no ISAKMP policy")
+    return "\n".join(out)
 
 
 def _psk_lines(device: DeviceSpec, peer_address: str) -> str:
@@ -259,10 +294,11 @@ _ALL = [
           "IOS `crypto isakmp key`).",
           _edit("responder", lambda d, p: _set_key(d, p, lambda k: k[:-1] + ("2" if k[-1:] != "2" else "3")))),
     Fault("psk-trailing-space", "A key pasted with a trailing space",
-          "The responder's key was pasted with a trailing space, which the device keeps as part of the key. The "
-          "keys look identical in the config but differ, so MM5 does not decrypt at the responder.",
-          "Re-type the key on the responder without the trailing blank (check with `more system:running-config`).",
-          _edit("responder", lambda d, p: _set_key(d, p, lambda k: k + " "))),
+          "The key on the ASA (the responder, or the initiator when the responder is an IOS router, whose keys "
+          "are single words) was pasted with a trailing space, which the ASA keeps as part of the key. The keys "
+          "look identical in the config but differ, so MM5 does not decrypt at the responder.",
+          "Re-type the key without the trailing blank (check with `more system:running-config`).",
+          _trailing_space),
     Fault("psk-special-char", "A key mangled by a word processor",
           "The key was sent by e-mail and pasted from a word processor, which turned each hyphen into an en dash "
           "(U+2013). It looks the same on screen but is a different key, so MM5 does not decrypt at the "

@@ -224,3 +224,24 @@ def test_same_seed_same_bytes_other_seed_other_bytes():
 
     assert run(3) == run(3)
     assert run(3) != run(4)
+
+
+def test_a_later_sa_with_the_same_cookies_gets_working_timers():
+    """Regression: a late copy of MM1 re-creates the responder SA after removal; its timers must not collide with
+    the cancelled timers of the SA that came before (timer ids are unique per endpoint)."""
+    pair = pair_for(Policy())
+    pair.start()
+    mm1 = pair.sends("initiator")[0]
+    pair.deliver(mm1, "responder", 0.0)
+    first = [t.key for t in pair.timers["responder"]]
+    timer = pair.timers["responder"][-1]
+    while timer is not None:  # run the first responder SA to its removal
+        fired = pair.fire("responder", timer)
+        timer = next((e for e in fired if isinstance(e, SetTimer)), None)
+    assert pair.state("responder") is None
+    pair.deliver(mm1, "responder", 40.0)  # the initiator's late retransmission
+    assert pair.state("responder") == "MM_WAIT_MSG3"
+    again = pair.timers["responder"][-1]
+    assert again.key not in first
+    fired = pair.fire("responder", again)
+    assert [e.message for e in fired if isinstance(e, Send)] == ["MM2"]

@@ -6,6 +6,8 @@ Sans-IO: ``initiate``, ``receive`` and ``timer`` take plain data and the current
 
 from __future__ import annotations
 
+import itertools
+
 from . import messages
 from .config import IkeConfig
 from .constants import IKE_PORT, NAT_T_PORT, NON_ESP_MARKER, Exchange, Notify
@@ -24,6 +26,7 @@ class Endpoint:
         self.config = config
         self.secrets = secrets
         self.sas: dict[tuple[bytes, str], MainModeSA] = {}
+        self.timer_ids = itertools.count(1)  # unique per endpoint (see MainModeSA)
 
     # -- inputs ---------------------------------------------------------------------------------------------------
     def initiate(self, peer: str, now: float, peer_port: int = 500) -> list[Effect]:
@@ -36,7 +39,8 @@ class Endpoint:
             key = self.config.key_for(peer)
             if key is None or key.psk is None:
                 return [Event("no_key_to_initiate", peer=peer)]
-        sa = Initiator(config=self.config, secrets=self.secrets, peer=peer, peer_port=peer_port, icookie=bytes(8))
+        sa = Initiator(config=self.config, secrets=self.secrets, peer=peer, peer_port=peer_port, icookie=bytes(8),
+                       timer_ids=self.timer_ids)
         out = sa.start(now)
         self.sas[(sa.icookie, sa.role)] = sa
         return out
@@ -110,7 +114,7 @@ class Endpoint:
             return [Received(None, peer, "MM1", "discarded", "too many half-open SAs"),
                     Event("half_open_limit", peer=peer, fields={"limit": self.config.half_open_limit})]
         sa = Responder(config=self.config, secrets=self.secrets, peer=peer, peer_port=peer_port,
-                       icookie=msg.header.icookie)
+                       icookie=msg.header.icookie, timer_ids=self.timer_ids)
         sa.local_port = sa.rx_port = local_port
         out = sa.start(msg, now)
         if sa.state is not None:

@@ -4,7 +4,9 @@ removal, and the encrypted MM5/MM6 leg (RFC 2409 appendix B IV chaining)."""
 from __future__ import annotations
 
 import hmac
+import itertools
 from dataclasses import replace
+from typing import Iterator
 
 from . import crypto, messages
 from .config import IkeConfig
@@ -21,7 +23,8 @@ class MainModeSA:
 
     role = ""
 
-    def __init__(self, *, config: IkeConfig, secrets: Secrets, peer: str, peer_port: int, icookie: bytes):
+    def __init__(self, *, config: IkeConfig, secrets: Secrets, peer: str, peer_port: int, icookie: bytes,
+                 timer_ids: Iterator[int] | None = None):
         self.config = config
         self.secrets = secrets
         self.peer = peer
@@ -38,6 +41,9 @@ class MainModeSA:
         self.last_sent: Send | None = None
         self.last_received: bytes | None = None
         self.retries_left = 0
+        # Timer ids come from the endpoint, so that a later SA with the same cookies (a late copy of MM1 after
+        # the first SA was removed) never reuses the id of a timer that was cancelled before it was born.
+        self.timer_ids = timer_ids if timer_ids is not None else itertools.count(1)
         self.timer_generation = 0
         self.history: list[tuple[str, str]] = []  # (state, event) pairs for the FSM error history
         # key exchange
@@ -101,13 +107,13 @@ class MainModeSA:
     def _arm(self, out: list[Effect], at: float, purpose: str) -> None:
         if self.timer_generation:
             out.append(CancelTimer((self.id, self.role, self.timer_generation)))
-        self.timer_generation += 1
+        self.timer_generation = next(self.timer_ids)
         out.append(SetTimer((self.id, self.role, self.timer_generation), at, purpose))
 
     def _disarm(self, out: list[Effect]) -> None:
         if self.timer_generation:
             out.append(CancelTimer((self.id, self.role, self.timer_generation)))
-            self.timer_generation += 1
+            self.timer_generation = next(self.timer_ids)
 
     def _resend(self, out: list[Effect], trigger: str) -> None:
         assert self.last_sent is not None

@@ -1,0 +1,93 @@
+"""The fault catalogue on mixed pairs (ASA -> IOS and IOS -> ASA): states in each platform's own words, while stuck
+and after removal. IOS timers (10 s x 5) keep its SAs longer than an ASA's (8 s x 3)."""
+
+from __future__ import annotations
+
+import pytest
+
+import sim
+from sim import faults
+from sim.platforms.registry import platform_for
+
+STUCK_NONE = ([], [])
+# fault: (states at the look time in (initiator, responder) order, states at 90 s)
+ASA_TO_IOS = {
+    "udp500-blocked": ((["MM_WAIT_MSG2"], []), STUCK_NONE),
+    "return-path-blocked": ((["MM_WAIT_MSG2"], ["MM_SA_SETUP"]), STUCK_NONE),
+    "no-route": ((["MM_WAIT_MSG2"], []), STUCK_NONE),
+    "ikev1-disabled-initiator": (STUCK_NONE, STUCK_NONE),
+    "ikev1-disabled-responder": ((["MM_WAIT_MSG2"], []), STUCK_NONE),
+    "proposal-encryption": ((["MM_WAIT_MSG2"], []), STUCK_NONE),
+    "proposal-hash": ((["MM_WAIT_MSG2"], []), STUCK_NONE),
+    "proposal-group": ((["MM_WAIT_MSG2"], []), STUCK_NONE),
+    "proposal-auth": ((["MM_WAIT_MSG2"], []), STUCK_NONE),
+    "lifetime-longer-responder": ((["MM_WAIT_MSG2"], []), STUCK_NONE),
+    "missing-tunnel-group": ((["MM_WAIT_MSG4"], []), STUCK_NONE),
+    "missing-tunnel-group-default-key": ((["MM_ACTIVE"], ["QM_IDLE"]), (["MM_ACTIVE"], ["QM_IDLE"])),
+    "psk-mismatch": ((["MM_WAIT_MSG6"], ["MM_KEY_EXCH"]), STUCK_NONE),
+    "psk-trailing-space": ((["MM_WAIT_MSG6"], ["MM_KEY_EXCH"]), STUCK_NONE),
+    "psk-special-char": ((["MM_WAIT_MSG6"], ["MM_KEY_EXCH"]), STUCK_NONE),
+    "initiator-no-psk": (([], ["MM_KEY_EXCH"]), STUCK_NONE),
+    "nat-t": ((["MM_ACTIVE"], ["QM_IDLE"]), (["MM_ACTIVE"], ["QM_IDLE"])),
+    "nat-t-4500-blocked": ((["MM_WAIT_MSG6"], ["MM_KEY_EXCH"]), STUCK_NONE),
+    "loss-recovers": ((["MM_WAIT_MSG2"], ["MM_SA_SETUP"]), (["MM_ACTIVE"], ["QM_IDLE"])),
+    "delay": ((["MM_WAIT_MSG2"], ["MM_SA_SETUP"]), (["MM_ACTIVE"], ["QM_IDLE"])),
+}
+IOS_TO_ASA = {
+    "udp500-blocked": ((["MM_NO_STATE"], []), STUCK_NONE),
+    "return-path-blocked": ((["MM_NO_STATE"], ["MM_WAIT_MSG3"]), STUCK_NONE),
+    "no-route": ((["MM_NO_STATE"], []), STUCK_NONE),
+    "ikev1-disabled-initiator": (STUCK_NONE, STUCK_NONE),
+    "ikev1-disabled-responder": ((["MM_NO_STATE"], []), STUCK_NONE),
+    "proposal-encryption": ((["MM_NO_STATE"], []), STUCK_NONE),
+    "proposal-hash": ((["MM_NO_STATE"], []), STUCK_NONE),
+    "proposal-group": ((["MM_NO_STATE"], []), STUCK_NONE),
+    "proposal-auth": ((["MM_NO_STATE"], []), STUCK_NONE),
+    "lifetime-longer-responder": ((["MM_NO_STATE"], []), STUCK_NONE),
+    "missing-tunnel-group": ((["MM_SA_SETUP"], []), STUCK_NONE),
+    "missing-tunnel-group-default-key": ((["QM_IDLE"], ["MM_ACTIVE"]), (["QM_IDLE"], ["MM_ACTIVE"])),
+    "psk-mismatch": ((["MM_KEY_EXCH"], ["MM_WAIT_MSG5"]), STUCK_NONE),
+    "psk-trailing-space": ((["MM_KEY_EXCH"], ["MM_WAIT_MSG5"]), STUCK_NONE),
+    "psk-special-char": ((["MM_KEY_EXCH"], ["MM_WAIT_MSG5"]), STUCK_NONE),
+    "initiator-no-psk": (STUCK_NONE, STUCK_NONE),  # IOS sends nothing without a key
+    "nat-t": ((["QM_IDLE"], ["MM_ACTIVE"]), (["QM_IDLE"], ["MM_ACTIVE"])),
+    "nat-t-4500-blocked": ((["MM_KEY_EXCH"], ["MM_WAIT_MSG5"]), STUCK_NONE),
+    "loss-recovers": ((["MM_NO_STATE"], ["MM_WAIT_MSG3"]), (["QM_IDLE"], ["MM_ACTIVE"])),
+    "delay": ((["MM_NO_STATE"], ["MM_WAIT_MSG3"]), (["QM_IDLE"], ["MM_ACTIVE"])),
+}
+CASES = [("asa-to-ios-healthy", f, *v) for f, v in ASA_TO_IOS.items()] + \
+        [("ios-to-asa-healthy", f, *v) for f, v in IOS_TO_ASA.items()]
+
+
+def shown(run, hostname, t):
+    platform = platform_for(run.scenario.device(hostname).platform)
+    return [platform.state_name(u.role, u.state) for u, _, _ in run.trace.sa_table(hostname, t)]
+
+
+def test_every_fault_but_loss_fatal_is_covered_on_both_mixed_pairs():
+    assert set(ASA_TO_IOS) == set(IOS_TO_ASA) == set(faults.names()) - {"loss-fatal"}
+
+
+@pytest.mark.parametrize("base,fault,look,late", CASES, ids=[f"{b[:10]}-{f}" for b, f, _, _ in CASES])
+def test_fault_on_mixed_pair(base, fault, look, late):
+    run = sim.run(faults.apply(sim.load_scenario(base), [fault]))
+    i, r = run.scenario.initiator.hostname, run.scenario.responder.hostname
+    assert (shown(run, i, run.look), shown(run, r, run.look)) == look
+    assert (shown(run, i, 90), shown(run, r, 90)) == late
+
+
+def test_ios_initiator_without_key_logs_why_nothing_was_sent():
+    run = sim.run(faults.apply(sim.load_scenario("ios-to-asa-healthy"), ["initiator-no-psk"]))
+    assert run.trace.records and not [r for r in run.trace.records if type(r).__name__ == "DatagramSent"]
+    assert "No pre-shared key with 198.51.100.1" in run.show("R-BRANCH", "debug crypto isakmp")
+
+
+def test_trailing_space_cannot_apply_between_two_ios_routers():
+    import dataclasses
+
+    from sim.errors import InputError
+
+    scenario = sim.load_scenario("asa-to-ios-healthy")
+    ios_only = dataclasses.replace(scenario, initiator=dataclasses.replace(scenario.responder, role="initiator"))
+    with pytest.raises(InputError, match="single words"):
+        faults.apply(ios_only, ["psk-trailing-space"])
