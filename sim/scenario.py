@@ -461,6 +461,9 @@ def _syntax_error(exc: yaml.MarkedYAMLError, source: str) -> InputError:
     return InputError(f"YAML syntax error: {message}", source=source, line=mark.line + 1 if mark is not None else None)
 
 
+_LOADING_BASES: set[str] = set()  # bundled scenarios being loaded as a base right now (cycle guard)
+
+
 def _scenario(doc: _Doc, root: yaml.Node, source: str) -> Scenario:
     fields = doc.mapping(root, None, TOP_KEYS, "the scenario")
     title = doc.string(_required(doc, fields, "title", root, None, "the scenario"), "title").strip()
@@ -473,9 +476,15 @@ def _scenario(doc: _Doc, root: yaml.Node, source: str) -> Scenario:
             if role in fields:
                 raise doc.error(f"give either 'base' or the devices, not both ('{role}' is given)", fields[role][0],
                                 role)
-        if base_name not in [name for name, _ in list_bundled()]:
+        if base_name not in {path.stem for path in _bundled_files()}:
             raise doc.error(f"'{base_name}' is not a bundled scenario (try: ikesim list)", base_node, "base")
-        base = load_scenario(base_name)
+        if base_name in _LOADING_BASES:
+            raise doc.error(f"'{base_name}' is its own base (a cycle of 'base:' references)", base_node, "base")
+        _LOADING_BASES.add(base_name)
+        try:
+            base = load_scenario(base_name)
+        finally:
+            _LOADING_BASES.discard(base_name)
         devices = [(base.initiator, None), (base.responder, None)]
     else:
         devices = []
