@@ -26,7 +26,8 @@ RESPONDER = "responder"
 @dataclass(frozen=True)
 class Transition:
     """In ``state`` (None: no SA yet), ``role`` receives ``receives`` (None: starts on its own), sends ``sends``
-    and moves to ``next``. ``needs`` says what it must have to take the step: the teaching core of each row."""
+    and moves to ``next``. The teaching core of each row: ``arrives`` says what must have happened for ``receives``
+    to reach this side at all, ``needs`` what this side must have to accept it and take the step."""
 
     role: str
     state: str | None
@@ -35,23 +36,33 @@ class Transition:
     next: str
     payloads: str  # RFC 2409 notation of what ``sends`` carries
     needs: str
+    arrives: str = ""
 
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(INITIATOR, None, None, "MM1", MM_WAIT_MSG2, "HDR, SA",
-               "IKE enabled on the interface and at least one policy"),
+               "IKE enabled on the interface and at least one policy (IOS: also a key for the peer)",
+               "interesting traffic hitting the crypto map"),
     Transition(RESPONDER, None, "MM1", "MM2", MM_WAIT_MSG3, "HDR, SA",
-               "IKE enabled on the interface facing the initiator, UDP 500 reaching it, a policy that matches an offer"),
+               "IKE enabled on the interface facing the initiator and a policy that matches an offered transform",
+               "a route to the responder and UDP 500 open toward it"),
     Transition(INITIATOR, MM_WAIT_MSG2, "MM2", "MM3", MM_WAIT_MSG4, "HDR, KE, Ni",
-               "MM2 getting back: the return path and UDP 500 toward the initiator open; a transform it offered"),
+               "a transform it offered",
+               "MM1 reaching a responder that listens and accepts one of the offered policies, and MM2 getting "
+               "back (return path and UDP 500 toward the initiator open)"),
     Transition(RESPONDER, MM_WAIT_MSG3, "MM3", "MM4", MM_WAIT_MSG5, "HDR, KE, Nr",
-               "a tunnel-group (or DefaultL2LGroup key) for the initiator's address, with a pre-shared key"),
+               "a tunnel-group (or DefaultL2LGroup key) for the initiator's address, with a pre-shared key",
+               "MM2 reaching the initiator (return path and UDP 500 toward the initiator open), which then answers"),
     Transition(INITIATOR, MM_WAIT_MSG4, "MM4", "MM5", MM_WAIT_MSG6, "HDR*, IDii, HASH_I",
-               "a pre-shared key for the responder's address, to derive SKEYID and encrypt MM5"),
+               "a pre-shared key for the responder's address, to derive SKEYID and encrypt MM5",
+               "the responder finding a pre-shared key for the initiator's address (a tunnel-group named by it)"),
     Transition(RESPONDER, MM_WAIT_MSG5, "MM5", "MM6", MM_ACTIVE, "HDR*, IDir, HASH_R",
-               "the same pre-shared key as the initiator, so that MM5 decrypts and HASH_I verifies"),
+               "the same pre-shared key as the initiator, so that MM5 decrypts and HASH_I verifies",
+               "the initiator having a key to encrypt MM5, and MM5 getting through (UDP 4500 open after a NAT-T "
+               "float)"),
     Transition(INITIATOR, MM_WAIT_MSG6, "MM6", "", MM_ACTIVE, "",
-               "MM6 getting back and HASH_R verifying"),
+               "HASH_R verifying",
+               "the responder decrypting MM5 (the same key on both sides), and MM6 getting back"),
 )
 
 

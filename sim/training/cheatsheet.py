@@ -1,0 +1,154 @@
+"""The stuck-state cheat sheet, generated from the core's transition table and from runs of the fault catalogue.
+
+Nothing here is written by hand about states: each section is one waiting state of :data:`sim.ike.states.TRANSITIONS`
+(what it waits for, what the step out of it needs), its name on each platform (the platforms' ``state_name``), and
+the faults that leave a side in it, found by running every catalogue fault on each lab pair and looking at both
+sides, with the log lines each side wrote (the platforms' ``show logging``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from .. import faults
+from ..api import run
+from ..errors import InputError
+from ..ike.states import MM_ACTIVE, TRANSITIONS
+from ..platforms.registry import platform_for
+from ..scenario import load_scenario
+
+#: lab pairs: (label, bundled healthy scenario)
+LABS = (("ASA → ASA", "healthy"), ("ASA → IOS", "asa-to-ios-healthy"), ("IOS → ASA", "ios-to-asa-healthy"))
+PLATFORM_NAMES = {"asa": "ASA", "ios": "IOS"}
+_ADDRESS = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
+_STAMP = re.compile(r"^(?:\*?[A-Z][a-z]{2} +\d+ (?:\d{4} )?\d\d:\d\d:\d\d(?:\.\d+)?: )")
+
+
+@dataclass
+class Sighting:
+    fault: str
+    lab: str
+    other_side: str
+    platform: str  # of the stuck side
+    own_logs: list[str] = field(default_factory=list)
+    other_logs: list[str] = field(default_factory=list)
+
+
+def _notable(text: str) -> list[str]:
+    """The log lines worth looking for: ASA severities 0-5 and IOS %CRYPTO syslogs, addresses generalised."""
+    lines = []
+    for line in text.splitlines():
+        match = re.search(r"%ASA-(\d)-\d+:", line)
+        if (match and int(match.group(1)) <= 5) or "%CRYPTO-" in line:
+            line = _STAMP.sub("", line.strip())
+            line = _ADDRESS.sub("<peer>", line).replace("Group = <peer>, ", "")
+            if line not in lines:
+                lines.append(line)
+    return lines
+
+
+def _shown(result, hostname: str, t: float) -> list[str]:
+    device = result.scenario.device(hostname)
+    platform = platform_for(device.platform)
+    return [platform.state_name(u.role, u.state) for u, _, _ in result.trace.sa_table(hostname, t)]
+
+
+LATE = 120.0  # by then every stuck SA has been removed and has logged why
+
+
+def sightings(at: float | None = None) -> dict[tuple[str, str], list[Sighting]]:
+    """(role, core state) -> where a side sits in that state at the look time (or ``at``), for every fault."""
+    found: dict[tuple[str, str], list[Sighting]] = {}
+    for label, base_name in LABS:
+        try:
+            base = load_scenario(base_name)
+        except InputError:  # pragma: no cover - a lab pair whose base is not bundled
+            continue
+        runs = {}
+        for name in faults.CATALOGUE:
+            try:
+                runs[name] = run(faults.apply(base, [name]))
+            except InputError:
+                continue  # a fault that cannot apply to this pair
+        # log lines most runs write (start of Phase 1, removal) say nothing about the cause: leave them out
+        common: dict[str, set[str]] = {}
+        for role in ("initiator", "responder"):
+            counts: dict[str, int] = {}
+            for result in runs.values():
+                host = getattr(result.scenario, role).hostname
+                for line in set(_notable(result.show(host, "show logging", at=LATE))):
+                    counts[line] = counts.get(line, 0) + 1
+            common[role] = {line for line, n in counts.items() if n > len(runs) // 3}
+        for name, result in runs.items():
+            t = result.look if at is None else at
+            sides = {d.role: d for d in result.scenario.devices}
+            for role, device in sides.items():
+                other_role = "responder" if role == "initiator" else "initiator"
+                other = sides[other_role]
+                for update, _, _ in result.trace.sa_table(device.hostname, t):
+                    if update.state == MM_ACTIVE:
+                        continue
+                    own = [line for line in _notable(result.show(device.hostname, "show logging", at=LATE))
+                           if line not in common[role]]
+                    theirs = [line for line in _notable(result.show(other.hostname, "show logging", at=LATE))
+                              if line not in common[other_role]]
+                    found.setdefault((role, update.state), []).append(Sighting(
+                        name, label, ", ".join(_shown(result, other.hostname, t)) or "no SA", device.platform,
+                        own[:3], theirs[:3]))
+    return found
+
+
+def cheatsheet_markdown(at: float | None = None) -> str:
+    """The cheat sheet as Markdown."""
+    found = sightings(at)
+    labs = [label for label, _ in LABS]
+    out = ["# IKEv1 Main Mode: the stuck-state cheat sheet", "",
+           "Generated by `ikesim cheatsheet` from the protocol core's transition table and from simulated runs of "
+           "every fault in the catalogue on three lab pairs (ASA → ASA, ASA → IOS, IOS → ASA), looked at 5 s after "
+           "the first datagram. Log lines are the notable ones (ASA severity 0-5, IOS %CRYPTO) that set a cause "
+           "apart, written by the time the stuck SA is removed; `<peer>` stands for an address.", ""]
+    for row in TRANSITIONS:
+        if row.state is None or row.state == MM_ACTIVE or not row.receives:
+            continue
+        names = OrderedDict((PLATFORM_NAMES[p], platform_for(p).state_name(row.role, row.state))
+                            for p in ("asa", "ios"))
+        out += [f"## {row.state} ({row.role})", ""]
+        out.append("Shown as " + " and ".join(f"`{n}` on {p}" for p, n in names.items()) + ".")
+        out.append("")
+        sent = next((r for r in TRANSITIONS if r.role == row.role and r.next == row.state), None)
+        if sent is not None:
+            out.append(f"- **Last thing this side did:** sent {sent.sends} ({sent.payloads}).")
+        out.append(f"- **Waiting for:** {row.receives} from the "
+                   f"{'responder' if row.role == 'initiator' else 'initiator'}.")
+        out.append(f"- **It arrives only after:** {row.arrives}.")
+        out.append(f"- **To accept it, this side needs:** {row.needs}.")
+        out.append("")
+        seen = found.get((row.role, row.state), [])
+        if not seen:
+            out += ["No catalogue fault leaves a side here at the look time.", ""]
+            continue
+        by_fault: OrderedDict[str, dict[str, Sighting]] = OrderedDict()
+        for s in seen:
+            by_fault.setdefault(s.fault, {})[s.lab] = s
+        out += ["| likely cause (fault) | the other side shows: " + " | ".join(labs) + " |",
+                "|---|" + "---|" * len(labs)]
+        for name, per_lab in by_fault.items():
+            cells = [per_lab[lab].other_side if lab in per_lab else "—" for lab in labs]
+            out.append(f"| {faults.CATALOGUE[name].title} (`{name}`) | " + " | ".join(cells) + " |")
+        out += ["", "Log lines to look for:", ""]
+        for name, per_lab in by_fault.items():
+            parts = []
+            for platform in ("asa", "ios"):
+                s = next((x for x in per_lab.values() if x.platform == platform), None)
+                if s is None:
+                    continue
+                lines = [f"this side `{line}`" for line in s.own_logs[:2]]
+                lines += [f"the other side `{line}`" for line in s.other_logs[:2]]
+                if lines:
+                    parts.append(f"{PLATFORM_NAMES[platform]}: " + "; ".join(lines))
+            if parts:
+                out.append(f"- `{name}`: " + " — ".join(parts))
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
