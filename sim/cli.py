@@ -45,6 +45,21 @@ def _parser() -> argparse.ArgumentParser:
                      help="simulated seconds at which to look (default: the scenario's `look`, counted from the "
                           "first datagram); any time works, also after an SA was removed")
     run.add_argument("--on", metavar="HOSTNAME", help="only this device")
+    docs = run.add_argument_group("documentation outputs (rendered from the run's Trace; files are written "
+                                  "atomically: whole or not at all)")
+    docs.add_argument("--chart", metavar="FILE", help="sequence chart; the suffix picks the format: .png, .svg or .pdf")
+    docs.add_argument("--chart-size", choices=("slide", "a4"), default="slide",
+                      help="chart page: a 16:9 slide (default) or an A4 page")
+    docs.add_argument("--mermaid", metavar="FILE.md", help="Mermaid sequenceDiagram in a Markdown file (renders on GitHub)")
+    docs.add_argument("--ladder", action="store_true", help="print an RFC-style ASCII ladder with times")
+    docs.add_argument("--pcap", metavar="FILE.pcapng", help="packet capture of every datagram, with per-frame comments")
+    docs.add_argument("--vantage", default="both", metavar="WHERE",
+                      help="where --pcap is captured: initiator, responder (that device's outside interface, dropped "
+                           "datagrams included where they were sent) or both (default: every datagram once, as sent)")
+    docs.add_argument("--keys", metavar="DIR",
+                      help="write one Wireshark ikev1_decryption_table per device into DIR "
+                           "(<hostname>.ikev1_decryption_table)")
+    docs.add_argument("--no-show", action="store_true", help="do not print the show output (e.g. with --ladder)")
     run.add_argument("--command", action="append", metavar="CMD",
                      help='device command, repeatable (default: the SA table: "show isakmp sa" on ASA, "show '
                           'crypto isakmp sa" on IOS). ASA: show isakmp sa, show crypto isakmp sa, show crypto ikev1 '
@@ -52,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
                           '[detail], show logging, debug crypto isakmp. Filters: | begin|include|exclude REGEX')
 
     sub.add_parser("list", help="list the bundled scenarios", description="List the bundled scenarios.")
+
+    sheet = sub.add_parser("cheatsheet", help="print the stuck-state cheat sheet (Markdown)",
+                           description="Generate the stuck-state cheat sheet from the core's transition table and "
+                                       "simulated runs of every catalogue fault on ASA and IOS lab pairs.")
+    sheet.add_argument("--output", metavar="FILE.md", help="write it to FILE.md (atomically) instead of printing it")
     return parser
 
 
@@ -85,15 +105,77 @@ def _cmd_list(args) -> int:
     return 0
 
 
+def _cmd_cheatsheet(args) -> int:
+    from .training.cheatsheet import cheatsheet_markdown
+
+    text = cheatsheet_markdown()
+    if args.output:
+        from .render.files import write_atomic
+
+        _check_target(args.output)
+        _write(write_atomic, args.output, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _cmd_run(args) -> int:
     from .api import run
 
     result = run(args.scenario, seed=args.seed, until=None if args.at is None else max(300.0, args.at + 1))
     if args.on:
         result.scenario.device(args.on)
-    text = result.transcript(args.command, at=args.at, on=args.on)
+    # Render everything first, so that bad input fails before any file is written.
+    text = "" if args.no_show else result.transcript(args.command, at=args.at, on=args.on)
+    files: list[tuple[str, bytes | str]] = []
+    if args.chart:
+        from .render.chart import chart_bytes, chart_format
+
+        files.append((args.chart, chart_bytes(result.trace, result.scenario, chart_format(args.chart),
+                                              size=args.chart_size)))
+    if args.mermaid:
+        from .render.ladder import mermaid_markdown
+
+        files.append((args.mermaid, mermaid_markdown(result.trace, result.scenario)))
+    if args.pcap:
+        from .render.pcap import pcap_bytes
+
+        files.append((args.pcap, pcap_bytes(result.trace, result.scenario, args.vantage)))
+    if args.ladder:
+        from .render.ladder import ascii_ladder
+
+        text += ("\n" if text else "") + ascii_ladder(result.trace, result.scenario)
+    from .render.files import write_atomic
+
+    for path, _ in files:  # check every target before writing any, so a bad one leaves nothing behind
+        _check_target(path)
+    for path, data in files:
+        _write(write_atomic, path, data)
+    if args.keys:
+        from .render.keys import write_key_tables
+
+        _write(lambda directory, _: write_key_tables(result.trace, result.scenario, directory), args.keys, None)
     sys.stdout.write(text)
     return 0
+
+
+def _check_target(path: str) -> None:
+    import os
+
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise InputError(f"cannot write {path}: no such directory {parent}")
+    if os.path.isdir(path):
+        raise InputError(f"cannot write {path}: it is a directory")
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"cannot write {path}: directory {parent} is not writable")
+
+
+def _write(writer, path: str, data) -> None:
+    try:
+        writer(path, data)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.verb == "list":
             return _cmd_list(args)
+        if args.verb == "cheatsheet":
+            return _cmd_cheatsheet(args)
         return _cmd_run(args)
     except InputError as exc:
         print(f"ikesim: error: {exc}", file=sys.stderr)

@@ -136,3 +136,36 @@ def test_help_mentions_every_option():
     result = ikesim("run", "--help")
     for option in ("--seed", "--at", "--on", "--command"):
         assert option in result.stdout
+
+
+def test_documentation_outputs_are_written(tmp_path, capsys):
+    out = tmp_path / "docs"
+    out.mkdir()
+    args = ["run", "psk-mismatch", "--no-show", "--ladder", "--mermaid", str(out / "l.md"), "--pcap",
+            str(out / "c.pcapng"), "--keys", str(out / "keys"), "--chart", str(out / "c.svg")]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("Pre-shared keys differ\n") and "MM5*: IDii, HASH_I" in printed
+    assert "ASA-LAB1# " not in printed  # --no-show
+    assert (out / "l.md").read_text().count("```mermaid") == 1
+    assert (out / "c.pcapng").read_bytes()[:4] == b"\x0a\x0d\x0d\x0a"
+    assert (out / "c.svg").read_text().lstrip().startswith("<?xml")
+    tables = sorted(p.name for p in (out / "keys").iterdir())
+    assert tables == ["ASA-LAB1.ikev1_decryption_table", "ASA-LAB2.ikev1_decryption_table"]
+    # two runs give byte-identical files
+    first = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert main(args) == 0
+    assert first == {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+
+@pytest.mark.parametrize("option,value,needle", [
+    ("--pcap", "{missing}/c.pcapng", "cannot write"),
+    ("--chart", "{dir}/c.gif", "chart format"),
+    ("--vantage", "router", "vantage"),
+])
+def test_bad_output_options_write_nothing(tmp_path, option, value, needle):
+    target = value.format(missing=tmp_path / "nope", dir=tmp_path)
+    extra = ["--pcap", str(tmp_path / "c.pcapng")] if option == "--vantage" else []
+    result = ikesim("run", "healthy", option, target, "--mermaid", str(tmp_path / "l.md"), *extra)
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1 and needle in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no half-written or partial output at all

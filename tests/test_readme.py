@@ -1,0 +1,64 @@
+"""The README stays true: its example output is what the command prints, and it names every scenario and fault."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import sim
+from sim import faults
+from sim.cli import main
+
+README = (Path(__file__).parent.parent / "README.md").read_text()
+
+
+def console_blocks():
+    """(command, expected output) for each ```console block whose command has its output right below it."""
+    for block in re.findall(r"```console\n(.*?)```", README, re.S):
+        lines = block.splitlines(keepends=True)
+        if len(lines) > 1 and lines[0].startswith("$ ikesim run ") and not lines[1].startswith("$ "):
+            yield lines[0][2:].strip(), "".join(lines[1:])
+
+
+def test_readme_examples_print_what_the_readme_says(capsys, tmp_path, monkeypatch):
+    checked = 0
+    for command, expected in console_blocks():
+        args = command.split()[1:]
+        if args[1] == "broken.yaml":
+            text = (sim.scenario.bundled_dir() / "healthy.yaml").read_text()
+            (tmp_path / "broken.yaml").write_text(text.replace(" encryption aes-256", " encryption aes-512", 1))
+            monkeypatch.chdir(tmp_path)
+            assert main(args) == 2
+            assert capsys.readouterr().err == expected
+        else:
+            assert main(args) == 0
+            assert capsys.readouterr().out == expected
+        checked += 1
+    assert checked >= 2
+
+
+def test_readme_names_every_bundled_scenario_and_fault():
+    for name in faults.names():
+        assert f"`{name}`" in README, name
+    for name, _ in sim.list_bundled():
+        assert name in README, name
+
+
+def test_readme_starts_with_the_two_setup_commands_ci_uses():
+    ci = (Path(__file__).parent.parent / ".ci" / "run").read_text().strip().splitlines()[-1]
+    first_block = README.split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
+    assert first_block[0].endswith("ikesim run psk-mismatch")
+    assert first_block[1] == ci
+
+
+def test_readme_mermaid_ladder_is_what_the_cli_writes(tmp_path):
+    out = tmp_path / "l.md"
+    assert main(["run", "missing-tunnel-group", "--no-show", "--mermaid", str(out)]) == 0
+    written = out.read_text()
+    block = written[written.index("```mermaid"):]
+    block = block[: block.index("```", 10) + 3]
+    assert block in README
+
+
+def test_readme_chart_image_exists():
+    assert (Path(__file__).parent.parent / "docs" / "images" / "psk-mismatch.png").exists()
