@@ -68,6 +68,28 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list", help="list the bundled scenarios", description="List the bundled scenarios.")
 
+    quiz = sub.add_parser("quiz", help="guess the fault from what the devices show",
+                          description="Each round runs a lab broken by a fault from the catalogue (varied names, "
+                                      "addresses, policies, timing), shows what an engineer would see, and asks for "
+                                      "the cause. After each answer: the true cause, the evidence and the fix.")
+    quiz.add_argument("--rounds", type=int, default=5, help="number of rounds (1-100, default 5)")
+    quiz.add_argument("--seed", type=_seed, help="seed for the labs and faults (default: drawn and printed)")
+    quiz.add_argument("--level", type=int, default=1, help="1: both sides' show output; 2: one side only; "
+                                                           "3: one side and its logs at a random instant")
+    quiz.add_argument("--platform", default="asa", help="asa, ios or mixed (default asa)")
+    quiz.add_argument("--answers", metavar="FILE", help="read one answer per line from FILE (- for stdin) "
+                                                        "instead of asking: for scripts and tests")
+    quiz.add_argument("--record", metavar="FILE", help="append one JSON line per round to FILE (for instructors)")
+
+    console = sub.add_parser("console", help="a device prompt over a finished run",
+                             description="Run SCENARIO, then open a prompt like 'ASA-LAB1#' on one device: show "
+                                         "commands, show running-config (keys masked), show logging, 'clock set' to "
+                                         "move the instant, 'switch' to the other device, '?' for help.")
+    console.add_argument("scenario", metavar="SCENARIO", help="bundled scenario name or YAML path")
+    console.add_argument("--on", metavar="HOSTNAME", help="the device to start on (default: the initiator)")
+    console.add_argument("--seed", type=_seed, help="seed (default: the scenario's)")
+    console.add_argument("--at", type=_seconds, metavar="SECONDS", help="the instant to start at (default: look)")
+
     sheet = sub.add_parser("cheatsheet", help="print the stuck-state cheat sheet (Markdown)",
                            description="Generate the stuck-state cheat sheet from the core's transition table and "
                                        "simulated runs of every catalogue fault on ASA and IOS lab pairs.")
@@ -185,6 +207,15 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_list(args)
         if args.verb == "cheatsheet":
             return _cmd_cheatsheet(args)
+        if args.verb == "quiz":
+            from .training import quiz
+
+            return quiz.main(rounds=args.rounds, seed=args.seed, level=args.level, platform=args.platform,
+                             answers=args.answers, record=args.record)
+        if args.verb == "console":
+            from .training import console
+
+            return console.main(args.scenario, on=args.on, seed=args.seed, at=args.at)
         return _cmd_run(args)
     except InputError as exc:
         print(f"ikesim: error: {exc}", file=sys.stderr)
