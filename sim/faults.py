@@ -274,17 +274,19 @@ _ALL = [
           "Set the same lifetime on both sides, or make the responder's the shorter one.",
           _edit("initiator", lambda d, p: _policy_value(d, "lifetime", "3600"))),
     Fault("missing-tunnel-group", "Responder has no tunnel-group for the initiator",
-          "The responder's tunnel-group names a mistyped address, so when MM3 arrives it finds no pre-shared key "
-          "for the initiator's address (in Main Mode the key is chosen by IP before the peer's identity is "
+          "The responder's tunnel-group (IOS: its `crypto isakmp key ... address`) names a mistyped address, so "
+          "when MM3 arrives it finds no pre-shared key for the initiator's address (in Main Mode the key is chosen by IP before the peer's identity is "
           "known). It drops MM3 and sends no MM4; the initiator waits in MM_WAIT_MSG4 and retransmits MM3.",
           "Name the tunnel-group (IOS: the `crypto isakmp key ... address`) after the initiator's public address.",
           lambda s: _with_device(s, "responder",
                                  text=_rename_peer(s.responder, s.initiator.outside, _typo(s.initiator.outside)))),
-    Fault("missing-tunnel-group-default-key", "No tunnel-group, but DefaultL2LGroup has the right key",
-          "The responder has no tunnel-group for the initiator's address, but DefaultL2LGroup carries the same "
-          "key, so it falls back to it (ASA syslog 713139) and Phase 1 completes. Useful to show why a tunnel "
-          "works although its tunnel-group is missing.",
-          "Nothing is broken, but every unknown peer that knows the key gets in: prefer a tunnel-group per peer.",
+    Fault("missing-tunnel-group-default-key", "No tunnel-group, but a default key matches",
+          "The responder has no key for the initiator's own address, but a default one carries the same key: "
+          "DefaultL2LGroup's pre-shared key on an ASA (syslog 713139), a wildcard `crypto isakmp key ... address "
+          "0.0.0.0 0.0.0.0` on IOS. It falls back to it and Phase 1 completes. Useful to show why a tunnel works "
+          "although its tunnel-group is missing.",
+          "Nothing is broken, but every unknown peer that knows the key gets in: prefer a key (tunnel-group) per "
+          "peer.",
           _edit("responder", _default_group_key)),
     Fault("psk-mismatch", "Pre-shared keys differ",
           "The keys differ by one character. Everything up to MM4 works (the key is never sent), but the keys "
@@ -308,9 +310,10 @@ _ALL = [
                                                    else k + "\u2013")),
           ),
     Fault("initiator-no-psk", "Initiator has no pre-shared key",
-          "The initiator's tunnel-group has no pre-shared key. An ASA still starts Main Mode, but after MM4 it "
-          "cannot derive its keys, sends no MM5 and tears the SA down; the responder waits in MM_WAIT_MSG5. An IOS "
-          "router does not even start: no MM1 leaves.",
+          "The initiator has no pre-shared key for the responder (ASA: its tunnel-group has no `ikev1 "
+          "pre-shared-key`; IOS: no `crypto isakmp key` for the peer's address). An ASA still starts Main Mode, but "
+          "after MM4 it cannot derive its keys, sends no MM5 and tears the SA down; the responder waits in "
+          "MM_WAIT_MSG5. An IOS router does not even start: no MM1 leaves.",
           "Configure the key on the initiator (`ikev1 pre-shared-key` under the tunnel-group's ipsec-attributes; "
           "IOS `crypto isakmp key <key> address <peer>`).",
           _edit("initiator", _remove_key)),
