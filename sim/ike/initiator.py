@@ -32,6 +32,9 @@ class Initiator(MainModeSA):
         if self.last_received is not None and msg.raw == self.last_received:
             self.duplicate(self._name(msg), out)
             return out
+        if self.state != MM_WAIT_MSG2 and msg.header.rcookie != self.rcookie:
+            out.append(self._received(self._name(msg), "discarded", "responder cookie does not match this SA"))
+            return out
         if self.state == MM_WAIT_MSG2:
             self._on_mm2(msg, out, now)
         elif self.state == MM_WAIT_MSG4:
