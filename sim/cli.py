@@ -90,6 +90,16 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--seed", type=_seed, help="seed (default: the scenario's)")
     console.add_argument("--at", type=_seconds, metavar="SECONDS", help="the instant to start at (default: look)")
 
+    diag = sub.add_parser("diagnose", help="rank the likely causes of pasted show output",
+                          description="Read real 'show isakmp sa' / 'show crypto isakmp sa' output pasted from one or "
+                                      "both sides (ASA 8.4+/9.x and older formats, IOS table; prompts, '| begin' "
+                                      "fragments and stray lines are fine) and rank the likely causes, each with how "
+                                      "to confirm it and the fix. The ranking comes from running the simulator over "
+                                      "the fault catalogue and matching the states.")
+    diag.add_argument("file", metavar="FILE", nargs="?", default="-", help="a file with the pasted output, or - "
+                                                                           "for standard input (default)")
+    diag.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
+
     sheet = sub.add_parser("cheatsheet", help="print the stuck-state cheat sheet (Markdown)",
                            description="Generate the stuck-state cheat sheet from the core's transition table and "
                                        "simulated runs of every catalogue fault on ASA and IOS lab pairs.")
@@ -124,6 +134,28 @@ def _cmd_list(args) -> int:
     width = max((len(name) for name, _ in rows), default=0)
     for name, title in rows:
         print(f"{name:<{width}}  {title}")
+    return 0
+
+
+def _cmd_diagnose(args) -> int:
+    from .training.diagnose import diagnose
+
+    if args.file == "-":
+        text, source = sys.stdin.read(), "-"
+    else:
+        try:
+            with open(args.file, encoding="utf-8", errors="replace") as handle:
+                text = handle.read()
+        except OSError as exc:
+            raise InputError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+        source = args.file
+    result = diagnose(text, source=source)
+    if args.json:
+        import json
+
+        sys.stdout.write(json.dumps(result.as_dict(), indent=2) + "\n")
+    else:
+        sys.stdout.write(result.render())
     return 0
 
 
@@ -207,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_list(args)
         if args.verb == "cheatsheet":
             return _cmd_cheatsheet(args)
+        if args.verb == "diagnose":
+            return _cmd_diagnose(args)
         if args.verb == "quiz":
             from .training import quiz
 

@@ -169,3 +169,41 @@ def test_bad_output_options_write_nothing(tmp_path, option, value, needle):
     result = ikesim("run", "healthy", option, target, "--mermaid", str(tmp_path / "l.md"), *extra)
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1 and needle in result.stderr
     assert list(tmp_path.iterdir()) == []  # no half-written or partial output at all
+
+
+PASTED = Path(__file__).parent / "golden" / "pasted"
+
+
+def test_diagnose_reads_a_file_or_stdin():
+    by_file = ikesim("diagnose", str(PASTED / "seed-mm-wait-msg4.txt"))
+    assert by_file.returncode == 0 and "1. missing-tunnel-group" in by_file.stdout
+    by_stdin = subprocess.run([sys.executable, "-m", "sim", "diagnose", "-"], capture_output=True, text=True,
+                              input=(PASTED / "seed-mm-wait-msg6.txt").read_text())
+    assert by_stdin.returncode == 0 and "1. psk-mismatch" in by_stdin.stdout
+    as_json = ikesim("diagnose", "--json", str(PASTED / "seed-mm-wait-msg3.txt"))
+    import json
+
+    assert json.loads(as_json.stdout)["causes"][0]["name"] == "return-path-blocked"
+
+
+@pytest.mark.parametrize("name", ["garbage.txt", None])
+def test_diagnose_unreadable_input_is_one_line_and_exit_2(name, tmp_path):
+    path = PASTED / name if name else tmp_path / "missing.txt"
+    result = ikesim("diagnose", str(path))
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_quiz_runs_from_the_command_line_with_answers_on_stdin(tmp_path):
+    record = tmp_path / "record.jsonl"
+    result = subprocess.run([sys.executable, "-m", "sim", "quiz", "--rounds", "2", "--seed", "3", "--answers", "-",
+                             "--record", str(record)], capture_output=True, text=True, input="1\n2\n")
+    assert result.returncode == 0, result.stderr
+    assert "Round 2 of 2" in result.stdout and "Score" in result.stdout
+    assert len(record.read_text().splitlines()) == 2
+
+
+def test_console_runs_commands_from_stdin():
+    result = subprocess.run([sys.executable, "-m", "sim", "console", "psk-mismatch"], capture_output=True, text=True,
+                            input="show isakmp sa | include State\nswitch\nshow isakmp sa | include State\nexit\n")
+    assert result.returncode == 0, result.stderr
+    assert "MM_WAIT_MSG6" in result.stdout and "MM_WAIT_MSG5" in result.stdout and "ASA-LAB2#" in result.stdout
