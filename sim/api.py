@@ -52,6 +52,19 @@ class Run:
         return "\n".join(blocks)
 
 
+def replace_config(scenario: Scenario, device: str, config_text: str) -> Scenario:
+    """``scenario`` with one device's configuration text replaced (``device``: its hostname, or ``initiator`` /
+    ``responder``), parsed again by its platform. Raises InputError for a bad config."""
+    import dataclasses
+
+    from .scenario import reparse_device
+
+    role = device if device in ("initiator", "responder") else scenario.device(device).role
+    spec = getattr(scenario, role)
+    return dataclasses.replace(scenario, **{role: reparse_device(spec, config_text=config_text,
+                                                                 source=scenario.source)})
+
+
 def run(scenario: str | Scenario, seed: int | None = None, until: float | None = None) -> Run:
     """Run a scenario (a :class:`Scenario`, a bundled scenario's name or a YAML path) and return the :class:`Run`."""
     from .engine.simulator import simulate
@@ -63,4 +76,5 @@ def run(scenario: str | Scenario, seed: int | None = None, until: float | None =
     return Run(scenario, simulate(scenario, seed=seed, until=until))
 
 
-__all__ = ["Run", "run", "load_scenario", "load_scenario_text", "list_bundled", "Scenario", "InputError"]
+__all__ = ["Run", "run", "replace_config", "load_scenario", "load_scenario_text", "list_bundled", "Scenario",
+           "InputError"]
