@@ -62,3 +62,24 @@ def test_readme_mermaid_ladder_is_what_the_cli_writes(tmp_path):
 
 def test_readme_chart_image_exists():
     assert (Path(__file__).parent.parent / "docs" / "images" / "psk-mismatch.png").exists()
+
+
+def test_readme_console_and_diagnose_examples_are_real(tmp_path, monkeypatch):
+    import io
+    import subprocess
+    import sys
+
+    block = README.split("| ikesim console psk-mismatch --on ASA-LAB2\n", 1)[1].split("```", 1)[0]
+    script = "show isakmp sa | include State\nshow running-config tunnel-group\nshow logging | include 713902\n" \
+             "switch\nshow isakmp sa | include State\nexit\n"
+    result = subprocess.run([sys.executable, "-m", "sim", "console", "psk-mismatch", "--on", "ASA-LAB2"],
+                            input=script, capture_output=True, text=True)
+    assert result.stdout == block
+    paste = README.split("$ cat paste.txt\n", 1)[1].split("$ ikesim diagnose", 1)[0]
+    expected = README.split("$ ikesim diagnose paste.txt\n", 1)[1].split("   ...\n", 1)[0]
+    (tmp_path / "paste.txt").write_text(paste)
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    assert main(["diagnose", "paste.txt"]) == 0
+    assert out.getvalue().startswith(expected)
