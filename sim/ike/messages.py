@@ -722,11 +722,18 @@ def _decode(ptype: int, payload: bytes) -> Payload:
     return OtherPayload(ptype, body)
 
 
-def _walk(first: int, data: bytes, max_trailing: int) -> tuple[Payload, ...]:
+#: zero bytes a clear message may carry after its payload chain: libreswan (ikepad=yes, its default) pads clear
+#: IKEv1 messages to a multiple of 4 bytes, which RFC 2408 allows
+CLEAR_PADDING = 3
+
+
+def _walk(first: int, data: bytes, max_trailing: int, zero_pad: bool = False) -> tuple[Payload, ...]:
     chunks, end = _generic_headers(data, first, _TOP_LEVEL_TYPES, "payload")
     trailing = len(data) - end
     if trailing > max_trailing:
         raise MalformedMessage(f"{trailing} bytes after the payload chain")
+    if zero_pad and any(data[end:]):
+        raise MalformedMessage("non-zero bytes after the payload chain")
     return tuple(_decode(ptype, chunk) for ptype, chunk in chunks)
 
 
@@ -780,5 +787,5 @@ def parse(datagram: bytes) -> Message:
         if not body:
             raise MalformedMessage("encrypted message without a body")
         return Message(header=header, payloads=(), encrypted_body=body, raw=datagram)
-    payloads = _walk(next_payload, body, 0)
+    payloads = _walk(next_payload, body, CLEAR_PADDING, zero_pad=True)
     return Message(header=header, payloads=payloads, encrypted_body=None, raw=datagram)
