@@ -199,12 +199,13 @@ def _cmd_run(args) -> int:
         from .render.ladder import ascii_ladder
 
         text += ("\n" if text else "") + ascii_ladder(result.trace, result.scenario)
-    from .render.files import write_atomic
-
     for path, _ in files:  # check every target before writing any, so a bad one leaves nothing behind
         _check_target(path)
-    for path, data in files:
-        _write(write_atomic, path, data)
+    if files:
+        from .render.files import write_atomic
+
+        for path, data in files:
+            _write(write_atomic, path, data)
     if args.keys:
         from .render.keys import write_key_tables
 

@@ -8,20 +8,19 @@ either a ``DatagramDropped`` (on the path, with the rule) or a ``DatagramDeliver
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..ike.effects import Event, KeysDerived, SaUpdate
 
 
-@dataclass(frozen=True)
-class DeviceInfo:
+class DeviceInfo(NamedTuple):
     hostname: str
     role: str
     address: str
     platform: str
 
 
-@dataclass(frozen=True)
-class DatagramSent:
+class DatagramSent(NamedTuple):
     t: float
     id: int
     device: str
@@ -42,16 +41,14 @@ class DatagramSent:
         return self.data[4:] if 4500 in (self.sport, self.dport) and self.data[:4] == bytes(4) else self.data
 
 
-@dataclass(frozen=True)
-class DatagramDropped:
+class DatagramDropped(NamedTuple):
     t: float
     id: int
     where: str  # "path" or the hostname of the device that had no listener
     rule: str
 
 
-@dataclass(frozen=True)
-class DatagramDelivered:
+class DatagramDelivered(NamedTuple):
     """Arrival at ``device``, with the addresses and ports the receiver saw (after any NAT on the path)."""
 
     t: float
@@ -63,8 +60,7 @@ class DatagramDelivered:
     dport: int = 0
 
 
-@dataclass(frozen=True)
-class DatagramProcessed:
+class DatagramProcessed(NamedTuple):
     t: float
     id: int
     device: str
@@ -73,29 +69,25 @@ class DatagramProcessed:
     reason: str
 
 
-@dataclass(frozen=True)
-class SaChanged:
+class SaChanged(NamedTuple):
     t: float
     device: str
     update: SaUpdate
 
 
-@dataclass(frozen=True)
-class Logged:
+class Logged(NamedTuple):
     t: float
     device: str
     event: Event
 
 
-@dataclass(frozen=True)
-class KeysRecord:
+class KeysRecord(NamedTuple):
     t: float
     device: str
     keys: KeysDerived
 
 
-@dataclass(frozen=True)
-class TimerRecord:
+class TimerRecord(NamedTuple):
     t: float
     device: str
     key: tuple

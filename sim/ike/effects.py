@@ -1,4 +1,5 @@
-"""What the core asks its driver to do, and what it reports. Plain frozen data; the driver interprets it.
+"""What the core asks its driver to do, and what it reports. Plain immutable data (named tuples: cheap to define,
+which matters for a command's start-up time); the driver interprets it.
 
 A driver (the SimPy simulator or the live UDP driver) feeds the core datagrams, timer firings and the time, and
 carries out these effects: ``Send`` a datagram, arm a ``SetTimer``; everything else is a report for the Trace.
@@ -6,14 +7,13 @@ carries out these effects: ``Send`` a datagram, arm a ``SetTimer``; everything e
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping, NamedTuple
 
 from .policy import Policy
 
 
-@dataclass(frozen=True)
-class Send:
+class Send(NamedTuple):
     """Send ``data`` to ``peer``:``dport`` from local port ``sport``."""
 
     sa: str
@@ -26,20 +26,17 @@ class Send:
     trigger: str = "protocol"  # "protocol", "timer" (retransmission), "duplicate" (resend on a duplicate)
 
 
-@dataclass(frozen=True)
-class SetTimer:
+class SetTimer(NamedTuple):
     key: tuple
     at: float
     purpose: str  # "retransmit MM1", "remove SA"
 
 
-@dataclass(frozen=True)
-class CancelTimer:
+class CancelTimer(NamedTuple):
     key: tuple
 
 
-@dataclass(frozen=True)
-class SaUpdate:
+class SaUpdate(NamedTuple):
     """A snapshot of one SA after a change. ``state`` None means the SA was removed."""
 
     sa: str
@@ -52,8 +49,7 @@ class SaUpdate:
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class Received:
+class Received(NamedTuple):
     """How the core classified an inbound datagram: which message it was and whether it was used.
 
     ``outcome`` is "accepted", "duplicate" (already processed; may trigger a resend) or "discarded" (with ``reason``:
@@ -67,18 +63,16 @@ class Received:
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     """A protocol event for the device log. ``name`` is platform-neutral; the platform renders the text."""
 
     name: str
     sa: str | None = None
     peer: str | None = None
-    fields: dict[str, Any] = field(default_factory=dict)
+    fields: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class KeysDerived:
+class KeysDerived(NamedTuple):
     """The phase-1 keys one side derived (for key tables and teaching)."""
 
     sa: str

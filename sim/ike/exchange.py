@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hmac
 import itertools
-from dataclasses import replace
 from typing import Iterator
 
 from . import crypto, messages
@@ -117,7 +116,7 @@ class MainModeSA:
 
     def _resend(self, out: list[Effect], trigger: str) -> None:
         assert self.last_sent is not None
-        resend = replace(self.last_sent, attempt=self.last_sent.attempt + 1, trigger=trigger)
+        resend = self.last_sent._replace(attempt=self.last_sent.attempt + 1, trigger=trigger)
         self.last_sent = resend
         out.append(resend)
         out.append(self._event("sending", message=resend.message, length=len(resend.data), attempt=resend.attempt,
