@@ -203,7 +203,9 @@ class _Doc:
 
     def __init__(self, text: str, source: str):
         self.source = source
-        self.loader = yaml.SafeLoader(text)
+        # libyaml's parser when PyYAML was built with it (several times faster), the pure-Python one otherwise;
+        # both give the same nodes and marks
+        self.loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
 
     def error(self, message: str, node: yaml.Node | None, field: str | None) -> InputError:
         line = node.start_mark.line + 1 if node is not None else None
@@ -456,7 +458,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, source: str) -> InputError:
             message += f" ({exc.context}, started on line {context_line})"
         else:
             message += f" ({exc.context})"
-    if "'\\t'" in message:
+    if "'\\t'" in message or "tab character" in message:  # the pure-Python and the libyaml wording
         message += "; indent YAML with spaces, not tabs"
     return InputError(f"YAML syntax error: {message}", source=source, line=mark.line + 1 if mark is not None else None)
 
