@@ -100,6 +100,29 @@ def _parser() -> argparse.ArgumentParser:
                                                                            "for standard input (default)")
     diag.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
 
+    live = sub.add_parser("live", help="play one ASA over real UDP against a real peer (lab use only)",
+                          description="Run the same IKEv1 core over a real UDP socket, as the ASA described by "
+                                      "--config (its interface on --bind counts as 'outside'). Use it only against "
+                                      "gateways you own or are allowed to test.")
+    roles = live.add_subparsers(dest="live_role", metavar="ROLE")
+    roles.required = True
+    for role in ("initiator", "responder"):
+        sp = roles.add_parser(role, help=("start Main Mode toward --peer; exit 0 on MM_ACTIVE, 1 when it gives up"
+                                          if role == "initiator" else "answer on --bind until Ctrl-C"))
+        if role == "initiator":
+            sp.add_argument("--peer", required=True, metavar="ADDR[:PORT]", help="the gateway to talk to (port 500)")
+        sp.add_argument("--config", required=True, metavar="FILE", help="the ASA configuration text of this device")
+        sp.add_argument("--bind", required=role == "responder", metavar="ADDR:PORT",
+                        help="local address and port" + (" (default 0.0.0.0:500)" if role == "initiator" else ""))
+        sp.add_argument("--timeout", type=_seconds, default=120.0 if role == "initiator" else None,
+                        help="give up after this many seconds" if role == "initiator"
+                        else "stop after this many seconds (default: run until Ctrl-C)")
+        sp.add_argument("--interval", type=_seconds, help="retransmission interval (default: the ASA's 8 s)")
+        sp.add_argument("--retries", type=int, help="retransmissions before giving up (default: the ASA's 3)")
+        sp.add_argument("--pcap", metavar="FILE.pcapng", help="write the run's capture when it ends")
+        sp.add_argument("--keys", metavar="DIR", help="write this device's ikev1_decryption_table into DIR")
+        sp.add_argument("--chart", metavar="FILE", help="write the run's sequence chart (.png, .svg or .pdf)")
+
     sheet = sub.add_parser("cheatsheet", help="print the stuck-state cheat sheet (Markdown)",
                            description="Generate the stuck-state cheat sheet from the core's transition table and "
                                        "simulated runs of every catalogue fault on ASA and IOS lab pairs.")
@@ -135,6 +158,78 @@ def _cmd_list(args) -> int:
     for name, title in rows:
         print(f"{name:<{width}}  {title}")
     return 0
+
+
+def _cmd_live(args) -> int:
+    import asyncio
+
+    from .live import format_progress, parse_endpoint, run_initiator, run_responder
+
+    try:
+        with open(args.config, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError as exc:
+        raise InputError(f"cannot read {args.config}: {exc.strerror or exc}") from None
+    for target in (args.pcap, args.chart):
+        if target:
+            _check_target(target)
+    if args.chart:
+        from .render.chart import chart_format
+
+        chart_format(args.chart)
+    retransmit = None
+    if args.interval is not None or args.retries is not None:
+        from .ike.config import Retransmit
+
+        base = Retransmit()
+        retransmit = Retransmit(interval=args.interval or base.interval,
+                                retries=base.retries if args.retries is None else max(0, args.retries),
+                                remove_after=args.interval or base.remove_after)
+
+    def echo(event) -> None:
+        sys.stdout.write(format_progress(event))
+        sys.stdout.flush()
+
+    try:
+        if args.live_role == "initiator":
+            peer, port = parse_endpoint(args.peer, 500, "peer")
+            bind = parse_endpoint(args.bind, 500, "bind") if args.bind else ("0.0.0.0", 500)
+            result = asyncio.run(run_initiator(text, peer, port, bind, timeout=args.timeout, on_event=echo,
+                                               retransmit=retransmit))
+        else:
+            result = asyncio.run(run_responder(text, parse_endpoint(args.bind, 500, "bind"), args.timeout,
+                                               on_event=echo, retransmit=retransmit))
+    except InputError as exc:
+        raise exc.located(source=args.config) from None
+    except KeyboardInterrupt:
+        return 1
+    _live_outputs(args, result)
+    return result.exit_code
+
+
+def _live_outputs(args, result) -> None:
+    """The same Trace outputs as a simulated run (no scenario: the renderers name devices from the Trace)."""
+    from .render.files import write_atomic
+
+    if args.pcap:
+        from .render.pcap import pcap_bytes
+
+        _write(write_atomic, args.pcap, pcap_bytes(result.trace, None, "both"))
+    if args.chart:
+        from .render.chart import chart_bytes, chart_format
+
+        _write(write_atomic, args.chart, chart_bytes(result.trace, None, chart_format(args.chart)))
+    if args.keys:
+        import os
+
+        from .render.keys import decryption_table, key_table_name
+
+        def write_table(directory, _):
+            os.makedirs(directory, exist_ok=True)
+            write_atomic(os.path.join(directory, key_table_name(result.hostname)),
+                         decryption_table(result.trace, result.hostname))
+
+        _write(write_table, args.keys, None)
 
 
 def _cmd_diagnose(args) -> int:
@@ -242,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_cheatsheet(args)
         if args.verb == "diagnose":
             return _cmd_diagnose(args)
+        if args.verb == "live":
+            return _cmd_live(args)
         if args.verb == "quiz":
             from .training import quiz
 

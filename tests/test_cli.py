@@ -207,3 +207,51 @@ def test_console_runs_commands_from_stdin():
                             input="show isakmp sa | include State\nswitch\nshow isakmp sa | include State\nexit\n")
     assert result.returncode == 0, result.stderr
     assert "MM_WAIT_MSG6" in result.stdout and "MM_WAIT_MSG5" in result.stdout and "ASA-LAB2#" in result.stdout
+
+
+LIVE_CONFIG = """\
+hostname {host}
+crypto ikev1 enable outside
+crypto ikev1 policy 10
+ authentication pre-share
+ encryption aes
+ hash sha
+ group 14
+tunnel-group {peer} type ipsec-l2l
+tunnel-group {peer} ipsec-attributes
+ ikev1 pre-shared-key {key}
+"""
+
+
+@pytest.mark.parametrize("keys,expected_rc,state", [(("k1", "k1"), 0, "MM_ACTIVE"), (("k1", "k2"), 1, "MM_WAIT_MSG6")])
+def test_live_initiator_and_responder_on_loopback(tmp_path, keys, expected_rc, state):
+    """Two ikesim processes over real UDP on 127.0.0.1/127.0.0.2, ports chosen per test; stopped by PID."""
+    import random
+    import time
+
+    port = random.Random(str(tmp_path)).randrange(20000, 40000)
+    (tmp_path / "r.cfg").write_text(LIVE_CONFIG.format(host="ASA-R", peer="127.0.0.1", key=keys[1]))
+    (tmp_path / "i.cfg").write_text(LIVE_CONFIG.format(host="ASA-I", peer="127.0.0.2", key=keys[0]))
+    responder = subprocess.Popen([sys.executable, "-m", "sim", "live", "responder", "--bind", f"127.0.0.2:{port}",
+                                  "--config", str(tmp_path / "r.cfg"), "--timeout", "20"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.0)
+        result = subprocess.run([sys.executable, "-m", "sim", "live", "initiator", "--peer", f"127.0.0.2:{port}",
+                                 "--bind", f"127.0.0.1:{port + 1}", "--config", str(tmp_path / "i.cfg"),
+                                 "--interval", "0.5", "--retries", "1", "--timeout", "15",
+                                 "--pcap", str(tmp_path / "live.pcapng"), "--keys", str(tmp_path / "keys")],
+                                capture_output=True, text=True, timeout=60)
+    finally:
+        responder.terminate()  # by PID
+        responder.communicate(timeout=10)
+    assert result.returncode == expected_rc, result.stdout + result.stderr
+    assert f"State   : {state}" in result.stdout
+    assert (tmp_path / "live.pcapng").read_bytes()[:4] == b"\x0a\x0d\x0d\x0a"
+    assert (tmp_path / "keys" / "ASA-I.ikev1_decryption_table").exists()
+
+
+def test_live_with_a_bad_config_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "bad.cfg").write_text("crypto ikev1 policy 10\n encryption aes-512\n")
+    result = ikesim("live", "initiator", "--peer", "127.0.0.1:1", "--config", str(tmp_path / "bad.cfg"))
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1 and "bad.cfg:2" in result.stderr

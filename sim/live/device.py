@@ -1,0 +1,111 @@
+"""The device a live run plays: ASA configuration text -> the core's :class:`~sim.ike.config.IkeConfig`.
+
+The text is parsed by the ASA platform exactly as for a scenario (policies, tunnel-groups and their keys,
+``crypto ikev1 enable <nameif>``), and :meth:`sim.platforms.asa.platform.AsaPlatform.ike_config` adds the ASA
+profile (vendor IDs, 20-byte nonces). Live mode has one interface: the one the UDP socket is bound to, and it is
+treated as the ASA's ``outside`` interface. So IKE only answers and initiates when the config says
+``crypto ikev1 enable outside`` (or ``crypto isakmp enable outside``); with any other nameif the device behaves as an
+ASA whose outside interface has IKE disabled.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import socket
+from dataclasses import dataclass
+
+from ..errors import InputError
+from ..ike.config import IkeConfig, Retransmit
+from ..ike.constants import IKE_PORT, NAT_T_PORT
+from ..platforms.asa.config import AsaConfig, parse_asa_config
+
+#: The nameif a live socket stands for (see the module docstring).
+LIVE_INTERFACE = "outside"
+#: hostname of a live device whose config has no ``hostname`` line
+DEFAULT_HOSTNAME = "ASA"
+#: retransmission profile when none is given: the ASA's (8 s, 3 retries, removal 8 s later; ike-facts.md 3.7)
+ASA_RETRANSMIT = Retransmit()
+
+
+@dataclass(frozen=True)
+class _DeviceSpec:
+    """The three things :meth:`AsaPlatform.ike_config` reads from a scenario device."""
+
+    config: AsaConfig
+    outside: str
+    timers: Retransmit
+
+
+@dataclass(frozen=True)
+class LiveDevice:
+    """A parsed live device: its hostname, its ASA config and the function that builds its IkeConfig."""
+
+    hostname: str
+    asa: AsaConfig
+    retransmit: Retransmit
+
+    @property
+    def listening(self) -> bool:
+        return LIVE_INTERFACE in self.asa.ikev1_interfaces
+
+    @property
+    def wants_nat_t(self) -> bool:
+        return self.asa.nat_traversal is not None
+
+    def ike_config(self, address: str, *, nat_t: bool) -> IkeConfig:
+        """The core's view of this device on the live socket's interface (``outside``) with ``address``.
+
+        ``nat_t`` False switches NAT traversal off whatever the config says (see :func:`nat_t_usable`)."""
+        from ..platforms.asa.platform import ASA
+
+        config = ASA.ike_config(_DeviceSpec(self.asa, address, self.retransmit))
+        return dataclasses.replace(config, nat_traversal=config.nat_traversal and nat_t)
+
+
+def load_device(config_text: str, retransmit: Retransmit | None = None) -> LiveDevice:
+    """Parse ASA config text (InputError with the line on a bad config)."""
+    if not isinstance(config_text, str):
+        raise InputError("the device config must be text", field="config")
+    asa = parse_asa_config(config_text)
+    return LiveDevice(asa.hostname or DEFAULT_HOSTNAME, asa, retransmit or ASA_RETRANSMIT)
+
+
+def nat_t_usable(main_port: int, nat_t_port: int | None) -> bool:
+    """NAT traversal needs the real ports 500 and 4500: the core writes port 500 (and 4500 after the float) into its
+    NAT-D hashes, so on any other port the peer would see a NAT that is not there and both sides would float."""
+    return main_port == IKE_PORT and nat_t_port == NAT_T_PORT
+
+
+def ipv4(text: str, what: str) -> str:
+    """A dotted IPv4 address (the core's ID payloads and NAT-D hashes are IPv4); InputError otherwise."""
+    try:
+        return str(ipaddress.IPv4Address(str(text).strip()))
+    except ValueError:
+        raise InputError(f"{what} must be an IPv4 address, not {text!r}", field=what) from None
+
+
+def parse_endpoint(text: str, default_port: int, what: str) -> tuple[str, int]:
+    """``ADDR[:PORT]`` -> (address, port); for the CLI's ``--peer`` and ``--bind``."""
+    host, sep, port = str(text).strip().rpartition(":")
+    if not sep:
+        host, port = port, str(default_port)
+    if not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise InputError(f"{what}: bad port in {text!r} (expected ADDR[:PORT], PORT 0-65535)", field=what)
+    return ipv4(host, what), int(port)
+
+
+def route_source(peer: str, peer_port: int) -> str:
+    """The local address the kernel would use toward ``peer`` (a connected UDP socket; nothing is sent)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect((peer, peer_port or IKE_PORT))
+        return probe.getsockname()[0]
+    except OSError as exc:
+        raise InputError(f"no route to {peer}: {exc.strerror or exc}", field="peer") from None
+    finally:
+        probe.close()
+
+
+def is_wildcard(address: str) -> bool:
+    return ipaddress.IPv4Address(address) == ipaddress.IPv4Address("0.0.0.0")

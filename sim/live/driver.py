@@ -1,0 +1,541 @@
+"""The live driver: one sans-IO :class:`~sim.ike.endpoint.Endpoint` on a real UDP socket, with a real clock.
+
+asyncio and the standard library only. The driver moves bytes and timers and writes down what happened, exactly as
+the SimPy driver (:mod:`sim.engine.simulator`) does, into a :class:`~sim.engine.trace.Trace` whose times are seconds
+since the run started (the event loop's monotonic clock). So every renderer works on a live run: ``show`` (through
+:meth:`sim.platforms.asa.platform.AsaPlatform.show`), ``show logging``/``debug``, pcap, key tables, charts, ladders.
+
+How a live run maps onto the Trace
+----------------------------------
+* Two devices: ours (hostname from the config, role ``initiator`` or ``responder``) and the remote peer
+  (hostname :data:`PEER_HOSTNAME`, the other role, platform label ``asa`` only so that renderers can name states;
+  it never has SA records: we only see its datagrams).
+* A datagram we send: ``DatagramSent`` with our real address and ports. A datagram we receive: a ``DatagramSent``
+  by the peer (at arrival time: we cannot know when it left), then ``DatagramDelivered`` with the real source
+  address and ports, then our ``DatagramProcessed`` (how the core classified it, or why the driver dropped it).
+* Timers: ``TimerRecord`` set / fired / cancelled; they run on ``loop.call_at``.
+* The ``data`` of a datagram in the Trace is the ISAKMP message as the simulator records it; the 4-byte non-ESP
+  marker the driver adds on non-500 ports (below) is left out, so that logs and captures decode it like any other
+  IKE message. (UDP 4500 keeps its marker in the Trace, as in the simulator.)
+
+Ports and the non-ESP marker
+----------------------------
+The core thinks in UDP 500 and 4500. The driver's main socket (any port) is the core's 500, the optional NAT-T
+socket its 4500. When neither our port nor the peer's is 500, real IKE daemons (strongSwan charon, libreswan pluto)
+treat the flow as NAT-T framed: they expect the 4-byte zero non-ESP marker (RFC 3948 section 2.2) in front of every
+IKE datagram and silently drop datagrams without it. With ``marker=True`` (the default) the driver therefore adds the
+marker to every datagram it sends in that case and requires it (and strips it) on every datagram it receives there;
+a datagram without it is dropped and logged as malformed. With ``marker=False`` datagrams on such ports are plain
+ISAKMP (only useful between two ikesim endpoints). On port 500 (ours or the peer's) the marker is never used.
+
+NAT traversal (``crypto isakmp nat-traversal``) stays on only when the main socket is UDP 500 and the NAT-T socket
+UDP 4500: the core's NAT-D hashes name those ports, so on any other port the peer would detect a NAT that is not
+there. Otherwise the driver switches it off and says so (a ``note`` event).
+
+Untrusted input
+---------------
+Every datagram is untrusted. The core drops anything malformed, of an unknown exchange, with unknown cookies, ... with
+a ``Received(discarded)`` and a log event, and never raises; the driver wraps every call into the core anyway and logs
+an ``internal_error`` event instead of stopping. The Trace is bounded (``max_records``): past the bound only SA
+changes are still recorded, so a long-running responder under a flood does not grow without limit; the core bounds
+the SAs themselves (``IkeConfig.half_open_limit``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import signal
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..engine.trace import (DatagramDelivered, DatagramDropped, DatagramProcessed, DatagramSent, DeviceInfo,
+                            KeysRecord, Logged, SaChanged, TimerRecord, Trace)
+from ..errors import InputError
+from ..ike.config import IkeConfig, Retransmit
+from ..ike.constants import IKE_PORT, NAT_T_PORT, NON_ESP_MARKER
+from ..ike.effects import CancelTimer, Event, KeysDerived, Received, SaUpdate, Send, SetTimer
+from ..ike.endpoint import Endpoint
+from ..ike.secrets import SystemRandom
+from ..ike.states import MM_ACTIVE
+from .device import LIVE_INTERFACE, LiveDevice, ipv4, is_wildcard, load_device, nat_t_usable, route_source
+
+__all__ = ["PEER_HOSTNAME", "DEFAULT_TIMEOUT", "MAX_RECORDS", "Listening", "LiveEvent", "LiveResult",
+           "run_initiator", "run_responder", "format_progress"]
+
+#: hostname of the remote peer in a live Trace
+PEER_HOSTNAME = "peer"
+#: how long an initiator waits at most (seconds) before giving up on its own; the core gives up earlier when the
+#: retransmissions run out (ASA profile: 8 s x 3 retries + 8 s per message)
+DEFAULT_TIMEOUT = 120.0
+#: the Trace stops recording datagrams, timers and log events past this many records (SA changes go on)
+MAX_RECORDS = 100_000
+SHOW_COMMAND = "show isakmp sa"
+
+_OTHER_ROLE = {"initiator": "responder", "responder": "initiator"}
+
+
+@dataclass(frozen=True)
+class Listening:
+    """Where a live device listens: the main socket (the core's UDP 500) and the NAT-T socket (its 4500), if any."""
+
+    address: str
+    port: int
+    nat_t_port: int | None = None
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    """Progress of a live run, for ``on_event`` callbacks (print them with :func:`format_progress`).
+
+    ``kind``: ``listening`` (``record`` is a :class:`Listening`), ``note`` (something the driver decided, e.g. NAT-T
+    switched off), ``sent`` / ``received`` (``record`` is the ``DatagramSent`` / ``DatagramProcessed``), ``state``
+    (an SA changed, ``record`` is the ``SaChanged``), ``finished`` (``record`` is the :class:`LiveResult`).
+    ``t`` is seconds since the run started.
+    """
+
+    t: float
+    kind: str
+    hostname: str
+    text: str
+    record: object = None
+    trace: Trace | None = field(default=None, repr=False, compare=False)
+
+    def show(self, command: str = SHOW_COMMAND) -> str:
+        """The device's output of ``command`` at this moment (rendered from the Trace by the ASA platform)."""
+        from ..platforms.asa.platform import ASA
+
+        return ASA.show(self.trace, self.hostname, self.t, command)
+
+
+@dataclass
+class LiveResult:
+    """The end of a live run. ``exit_code``: initiator 0 on MM_ACTIVE, 1 when it gave up (or never started);
+    responder 0 when stopped. ``final_state``: the last state of our initiator SA (initiator) or of the most recently
+    changed SA (responder); None if there never was one. ``states``: the last state of every SA by its id (the
+    initiator cookie in hex); ``None`` once removed."""
+
+    trace: Trace
+    hostname: str
+    role: str
+    exit_code: int
+    final_state: str | None
+    reason: str
+    listening: Listening
+    peer: tuple[str, int] | None
+    config: IkeConfig | None
+    states: dict[str, str | None] = field(default_factory=dict)
+
+    def show(self, command: str = SHOW_COMMAND, at: float | None = None) -> str:
+        """``command`` on our device at ``at`` seconds (default: the end of the run)."""
+        from ..platforms.asa.platform import ASA
+
+        return ASA.show(self.trace, self.hostname, self.trace.end if at is None else at, command)
+
+
+class _Socket(asyncio.DatagramProtocol):
+    def __init__(self, live: "_Live", logical: int):
+        self.live = live
+        self.logical = logical  # the port the core sees: 500 or 4500
+        self.transport: asyncio.DatagramTransport | None = None
+        self.port = 0
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        self.port = transport.get_extra_info("sockname")[1]
+
+    def datagram_received(self, data: bytes, addr) -> None:
+        self.live.datagram(self, data, addr)
+
+    def error_received(self, exc: Exception) -> None:
+        self.live.note(f"UDP {self.port}: {exc}")
+
+
+class _Live:
+    """One device on live sockets: the part of :mod:`sim.engine.simulator` that has a network and a clock."""
+
+    def __init__(self, device: LiveDevice, role: str, *, marker: bool, on_event, max_records: int,
+                 local_address: str | None, peer_hostname: str):
+        self.loop = asyncio.get_running_loop()
+        self.start = self.loop.time()
+        self.device = device
+        self.hostname = device.hostname
+        self.role = role
+        self.marker = marker
+        self.on_event = on_event
+        self.callback_error: BaseException | None = None
+        self.max_records = max_records
+        self.full = False
+        self.local_address = local_address
+        self.peer_hostname = peer_hostname
+        self.peer_role = _OTHER_ROLE[role]
+        self.peer_address = ""
+        self.address = ""
+        self.nat_t = False
+        self.config: IkeConfig | None = None
+        self.endpoint: Endpoint | None = None
+        self.sockets: dict[int, _Socket] = {}
+        self.timers: dict[tuple, asyncio.TimerHandle] = {}
+        self.datagrams = 0
+        self.states: dict[str, str | None] = {}
+        self.last_changed: str | None = None
+        self.watch_sa: str | None = None
+        self.done: asyncio.Future | None = None
+        self.trace = Trace(scenario="live", title=f"live {role}: {self.hostname}", seed=0, devices=())
+        self._devices()
+
+    # -- time, records, progress ----------------------------------------------------------------------------------
+    def now(self) -> float:
+        return max(0.0, self.loop.time() - self.start)
+
+    def _devices(self) -> None:
+        ours = DeviceInfo(self.hostname, self.role, self.address, "asa")
+        peer = DeviceInfo(self.peer_hostname, self.peer_role, self.peer_address, "asa")
+        self.trace.devices = (ours, peer) if self.role == "initiator" else (peer, ours)
+
+    def record(self, rec) -> None:
+        if len(self.trace.records) >= self.max_records and not isinstance(rec, SaChanged):
+            if not self.full:
+                self.full = True
+                self.emit("note", f"trace full ({self.max_records} records): from now on only SA changes are "
+                                  "recorded")
+            return
+        self.trace.records.append(rec)
+
+    def emit(self, kind: str, text: str, record: object = None) -> None:
+        if self.on_event is None:
+            return
+        try:
+            self.on_event(LiveEvent(self.now(), kind, self.hostname, text, record, self.trace))
+        except Exception as exc:  # noqa: BLE001 - a broken callback must not stop the device; re-raised at the end
+            if self.callback_error is None:
+                self.callback_error = exc
+
+    def note(self, text: str) -> None:
+        self.emit("note", text)
+
+    # -- sockets ------------------------------------------------------------------------------------------------
+    async def open(self, bind: tuple[str, int], nat_t_port: int | None) -> None:
+        host, port = ipv4(bind[0], "bind"), int(bind[1])
+        main = await self._bind(host, port, IKE_PORT)
+        if nat_t_port is None and main.port == IKE_PORT and self.device.wants_nat_t:
+            nat_t_port = NAT_T_PORT
+        if nat_t_port is not None:
+            try:
+                await self._bind(host, nat_t_port, NAT_T_PORT)
+            except InputError as exc:
+                self.note(f"no NAT-T socket: {exc.message}")
+        natt = self.sockets.get(NAT_T_PORT)
+        self.nat_t = nat_t_usable(main.port, natt.port if natt else None)
+        if self.device.wants_nat_t and not self.nat_t:
+            self.note("NAT traversal switched off: it needs UDP 500 and 4500 (the NAT-D hashes name those ports)")
+        self.listening = Listening(host, main.port, natt.port if natt else None)
+        if self.local_address is None and not is_wildcard(host):
+            self.local_address = host
+        if self.local_address is not None:
+            self._make_endpoint(self.local_address)
+        where = f"UDP {host}:{main.port}" + (f" and {natt.port} (NAT-T)" if natt else "")
+        state = ("IKEv1 enabled" if self.device.listening
+                 else f"IKEv1 NOT enabled on it (no 'crypto ikev1 enable {LIVE_INTERFACE}'): it will not negotiate")
+        self.emit("listening", f"listening on {where}, as interface {LIVE_INTERFACE}: {state}",
+                  self.listening)
+
+    async def _bind(self, host: str, port: int, logical: int) -> _Socket:
+        try:
+            _, proto = await self.loop.create_datagram_endpoint(lambda: _Socket(self, logical), local_addr=(host, port),
+                                                                family=socket.AF_INET)
+        except OSError as exc:
+            hint = ""
+            if exc.errno == errno.EACCES and port < 1024:
+                hint = " (ports below 1024 need root; ADDR:0 takes any free port)"
+            elif exc.errno == errno.EADDRINUSE:
+                hint = " (another IKE daemon or ikesim may be listening there)"
+            raise InputError(f"cannot listen on UDP {host}:{port}: {exc.strerror or exc}{hint}", field="bind") from None
+        self.sockets[logical] = proto
+        return proto
+
+    def close(self) -> None:
+        for handle in self.timers.values():
+            handle.cancel()
+        self.timers.clear()
+        for sock in self.sockets.values():
+            if sock.transport is not None:
+                sock.transport.close()
+        self.trace.end = self.now()
+
+    def _make_endpoint(self, address: str) -> Endpoint:
+        self.address = address
+        self.config = self.device.ike_config(address, nat_t=self.nat_t)
+        self.endpoint = Endpoint(self.config, SystemRandom())
+        self._devices()
+        return self.endpoint
+
+    def _framed(self, local_port: int, peer_port: int) -> bool:
+        """Does a datagram between these ports carry the non-ESP marker (see the module docstring)?"""
+        return self.marker and local_port != IKE_PORT and peer_port != IKE_PORT
+
+    # -- inbound ------------------------------------------------------------------------------------------------
+    def datagram(self, sock: _Socket, data: bytes, addr) -> None:
+        try:
+            self._datagram(sock, bytes(data), str(addr[0]), int(addr[1]))
+        except Exception as exc:  # noqa: BLE001 - never let one datagram stop the device
+            self.note(f"internal error on a datagram from {addr[0]}:{addr[1]}: {type(exc).__name__}: {exc}")
+
+    def _datagram(self, sock: _Socket, data: bytes, src: str, sport: int) -> None:
+        t = self.now()
+        if not self.peer_address:
+            self.peer_address = src
+            self._devices()
+        endpoint = self.endpoint or self._make_endpoint(route_source(src, sport))
+        self.datagrams += 1
+        datagram_id = self.datagrams
+        isakmp = data
+        if sock.logical == IKE_PORT and self._framed(sock.port, sport):
+            if data.startswith(NON_ESP_MARKER):
+                isakmp = data[len(NON_ESP_MARKER):]
+                effects = self._core(endpoint.receive, isakmp, src, sport, t, local_port=IKE_PORT)
+            else:
+                reason = (f"no non-ESP marker: between UDP {sport} and {sock.port} (neither is 500) every IKE "
+                          "datagram starts with 4 zero bytes")
+                effects = [Received(None, src, "datagram", "discarded", reason),
+                           Event("malformed", peer=src, fields={"reason": reason})]
+        else:
+            effects = self._core(endpoint.receive, data, src, sport, t, local_port=sock.logical)
+            if sock.logical == NAT_T_PORT and NAT_T_PORT not in (sock.port, sport) and data.startswith(NON_ESP_MARKER):
+                isakmp = data[len(NON_ESP_MARKER):]  # the Trace strips the marker by the 4500 port only
+        received = next((e for e in effects if isinstance(e, Received)), None)
+        message = received.message if received is not None else "datagram"
+        sa = (received.sa if received is not None else None) or ""
+        self.record(DatagramSent(t, datagram_id, self.peer_hostname, self.peer_role, src, sport, self.address,
+                                 sock.port, isakmp, message, 0, "protocol", sa))
+        self.record(DatagramDelivered(t, datagram_id, self.hostname, src, sport, self.address, sock.port))
+        self.apply(effects, datagram_id, peer=(src, sport))
+
+    def _core(self, call, *args, **kwargs) -> list:
+        """Call into the core; an exception (a core bug) becomes a logged event instead of stopping the device."""
+        try:
+            return call(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - the network must not be able to stop the device
+            reason = f"internal error in the IKE core: {type(exc).__name__}: {exc}"
+            return [Received(None, str(args[1]) if len(args) > 1 else "", "datagram", "discarded", reason),
+                    Event("internal_error", fields={"reason": reason})]
+
+    # -- effects ------------------------------------------------------------------------------------------------
+    def apply(self, effects: list, datagram_id: int | None, peer: tuple[str, int] | None = None) -> None:
+        now = self.now()
+        for effect in effects:
+            if isinstance(effect, Send):
+                self.send(effect)
+            elif isinstance(effect, SetTimer):
+                self.record(TimerRecord(now, self.hostname, effect.key, "set", effect.at, effect.purpose))
+                old = self.timers.pop(effect.key, None)
+                if old is not None:
+                    old.cancel()
+                self.timers[effect.key] = self.loop.call_at(self.start + effect.at, self.fire, effect)
+            elif isinstance(effect, CancelTimer):
+                handle = self.timers.pop(effect.key, None)
+                if handle is not None:
+                    handle.cancel()
+                self.record(TimerRecord(now, self.hostname, effect.key, "cancelled"))
+            elif isinstance(effect, SaUpdate):
+                rec = SaChanged(now, self.hostname, effect)
+                self.record(rec)
+                self.states[effect.sa] = effect.state
+                self.last_changed = effect.sa
+                self._sa_changed(effect, rec)
+            elif isinstance(effect, Event):
+                self.record(Logged(now, self.hostname, effect))
+            elif isinstance(effect, KeysDerived):
+                self.record(KeysRecord(now, self.hostname, effect))
+            elif isinstance(effect, Received):
+                rec = DatagramProcessed(now, -1 if datagram_id is None else datagram_id, self.hostname,
+                                        effect.message, effect.outcome, effect.reason)
+                self.record(rec)
+                src = f" from {peer[0]}:{peer[1]}" if peer else ""
+                why = f": {effect.reason}" if effect.reason else ""
+                self.emit("received", f"<- {effect.message}{src} {effect.outcome}{why}", rec)
+            else:  # pragma: no cover - a new effect type must be handled here
+                raise TypeError(f"unhandled effect {effect!r}")
+
+    def _sa_changed(self, update: SaUpdate, rec: SaChanged) -> None:
+        previous = update.previous or "-"
+        state = update.state or "removed"
+        self.emit("state", f"{update.peer} {update.role} SA {update.sa}: {previous} -> {state}"
+                           + (f" ({update.reason})" if update.reason else ""), rec)
+        if self.done is None or self.done.done():
+            return
+        if self.watch_sa is None and update.role == "initiator":
+            self.watch_sa = update.sa
+        if update.sa != self.watch_sa or update.role != "initiator":
+            return
+        if update.state == MM_ACTIVE:
+            self.done.set_result((0, "phase 1 complete: MM_ACTIVE"))
+        elif update.state is None:
+            self.done.set_result((1, f"gave up: {update.reason}"))
+
+    def send(self, send: Send) -> None:
+        now = self.now()
+        logical = NAT_T_PORT if send.sport == NAT_T_PORT else IKE_PORT
+        sock = self.sockets.get(logical)
+        sport = sock.port if sock is not None else send.sport
+        self.datagrams += 1
+        datagram_id = self.datagrams
+        data = send.data
+        if logical == NAT_T_PORT and NAT_T_PORT not in (sport, send.dport) and data.startswith(NON_ESP_MARKER):
+            data = data[len(NON_ESP_MARKER):]
+        rec = DatagramSent(now, datagram_id, self.hostname, self.role, self.address, sport, send.peer, send.dport,
+                           data, send.message, send.attempt, send.trigger, send.sa)
+        self.record(rec)
+        again = f" (retransmit {send.attempt}, {send.trigger})" if send.attempt else ""
+        self.emit("sent", f"-> {send.message} to {send.peer}:{send.dport}, {len(send.data)} bytes{again}", rec)
+        if sock is None or sock.transport is None:
+            self.record(DatagramDropped(now, datagram_id, "path", f"not sent: no socket for the core's UDP {logical}"))
+            return
+        wire = send.data
+        if logical == IKE_PORT and self._framed(sock.port, send.dport):
+            wire = NON_ESP_MARKER + wire
+        try:
+            sock.transport.sendto(wire, (send.peer, send.dport))
+        except OSError as exc:  # pragma: no cover - asyncio reports most send errors through error_received
+            self.record(DatagramDropped(now, datagram_id, "path", f"not sent: {exc}"))
+
+    def fire(self, timer: SetTimer) -> None:
+        if self.timers.pop(timer.key, None) is None:
+            return
+        now = self.now()
+        self.record(TimerRecord(now, self.hostname, timer.key, "fired", timer.at, timer.purpose))
+        if self.endpoint is not None:
+            self.apply(self._core(self.endpoint.timer, timer.key, now), None)
+
+    # -- results ------------------------------------------------------------------------------------------------
+    def result(self, exit_code: int, reason: str, final_state: str | None, peer) -> LiveResult:
+        res = LiveResult(self.trace, self.hostname, self.role, exit_code, final_state, reason, self.listening, peer,
+                         self.config, dict(self.states))
+        self.emit("finished", reason, res)
+        if self.callback_error is not None:
+            raise self.callback_error
+        return res
+
+
+def _last_state(live: _Live, sa: str | None) -> str | None:
+    """The last state ``sa`` was in before it was removed (or now)."""
+    if sa is None:
+        return None
+    state = None
+    for rec in live.trace.records:
+        if isinstance(rec, SaChanged) and rec.update.sa == sa and rec.update.state is not None:
+            state = rec.update.state
+    return state if state is not None else live.states.get(sa)
+
+
+async def run_initiator(config_text: str, peer: str, peer_port: int = IKE_PORT,
+                        bind: tuple[str, int] = ("0.0.0.0", IKE_PORT), *, timeout: float | None = DEFAULT_TIMEOUT,
+                        on_event: Callable[[LiveEvent], None] | None = None, retransmit: Retransmit | None = None,
+                        marker: bool = True, nat_t_port: int | None = None, local_address: str | None = None,
+                        peer_hostname: str = PEER_HOSTNAME, max_records: int = MAX_RECORDS) -> LiveResult:
+    """Start Main Mode from the device described by ``config_text`` (ASA configuration) toward ``peer``:
+    ``peer_port`` and run it until our SA is MM_ACTIVE (exit code 0) or the core gives up after its retransmissions,
+    or ``timeout`` seconds pass (exit code 1).
+
+    ``bind``: our socket (default UDP 500 on all addresses; port 0 = any free port). ``retransmit``: the
+    retransmission profile (default: the ASA's; ``Retransmit(interval=1, retries=2, remove_after=1)`` for quick
+    tests). ``marker``: see the module docstring. ``nat_t_port``: also listen there as the core's UDP 4500 (default:
+    4500 when bound to 500 and the config enables NAT-T). ``local_address``: the address we put in our ID payload
+    (default: the bound address, or the one the kernel routes toward the peer). Raises InputError on a bad config,
+    address or a port that cannot be bound.
+    """
+    device = load_device(config_text, retransmit)
+    peer = ipv4(peer, "peer")
+    peer_port = int(peer_port)
+    if local_address is None and is_wildcard(ipv4(bind[0], "bind")):
+        local_address = route_source(peer, peer_port)
+    elif local_address is not None:
+        local_address = ipv4(local_address, "local address")
+    live = _Live(device, "initiator", marker=marker, on_event=on_event, max_records=max_records,
+                 local_address=local_address, peer_hostname=peer_hostname)
+    live.peer_address = peer
+    live._devices()
+    try:
+        await live.open(bind, nat_t_port)
+        live.done = live.loop.create_future()
+        effects = live._core(live.endpoint.initiate, peer, live.now(), peer_port)
+        live.apply(effects, None)
+        if not live.done.done() and live.watch_sa is None:
+            why = next((e.name for e in effects if isinstance(e, Event)), "nothing happened")
+            live.done.set_result((1, f"did not start: {_NOT_STARTED.get(why, why)}"))
+        try:
+            code, reason = await asyncio.wait_for(asyncio.shield(live.done), timeout)
+        except asyncio.TimeoutError:
+            state = live.states.get(live.watch_sa or "")
+            code, reason = 1, f"gave up: no MM_ACTIVE within {timeout:g} s (still {state})"
+    finally:
+        live.close()
+    return live.result(code, reason, _last_state(live, live.watch_sa), (peer, peer_port))
+
+
+_NOT_STARTED = {
+    "ike_disabled": f"IKEv1 is not enabled on {LIVE_INTERFACE} (crypto ikev1 enable {LIVE_INTERFACE})",
+    "no_policy": "no crypto ikev1 policy configured",
+    "no_key_to_initiate": "no pre-shared key for the peer",
+}
+
+
+async def run_responder(config_text: str, bind: tuple[str, int] = ("0.0.0.0", IKE_PORT),
+                        until: asyncio.Event | float | None = None, *,
+                        on_event: Callable[[LiveEvent], None] | None = None, retransmit: Retransmit | None = None,
+                        marker: bool = True, nat_t_port: int | None = None, local_address: str | None = None,
+                        peer_hostname: str = PEER_HOSTNAME, max_records: int = MAX_RECORDS) -> LiveResult:
+    """Answer Main Mode on ``bind`` as the device described by ``config_text`` until ``until`` is set (an
+    asyncio.Event), ``until`` seconds have passed (a number), or, with ``until=None``, SIGINT/SIGTERM (Ctrl-C) arrives.
+    Exit code 0. Options as for :func:`run_initiator`; with a wildcard ``bind`` and no ``local_address`` our ID
+    payload carries the address the kernel routes toward the first peer that talks to us.
+    """
+    device = load_device(config_text, retransmit)
+    if local_address is not None:
+        local_address = ipv4(local_address, "local address")
+    live = _Live(device, "responder", marker=marker, on_event=on_event, max_records=max_records,
+                 local_address=local_address, peer_hostname=peer_hostname)
+    installed: list[int] = []
+    try:
+        await live.open(bind, nat_t_port)
+        if isinstance(until, asyncio.Event):
+            await until.wait()
+            reason = "stopped"
+        elif until is not None:
+            await asyncio.sleep(float(until))
+            reason = f"stopped after {float(until):g} s"
+        else:
+            stop = asyncio.Event()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                try:
+                    live.loop.add_signal_handler(sig, stop.set)
+                    installed.append(sig)
+                except (NotImplementedError, RuntimeError, ValueError):  # not the main thread / no signals here
+                    pass
+            await stop.wait()
+            reason = "stopped by a signal"
+    finally:
+        for sig in installed:
+            live.loop.remove_signal_handler(sig)
+        live.close()
+    final = live.states.get(live.last_changed) if live.last_changed else None
+    if final is None and live.last_changed is not None:
+        final = _last_state(live, live.last_changed)
+    return live.result(0, reason, final, None)
+
+
+def format_progress(event: LiveEvent) -> str:
+    """One line per event (``[  1.234s] ASA-LAB1: ...``); a state change is followed by the device's
+    ``show isakmp sa`` at that moment, indented. Newline-terminated."""
+    head = f"[{event.t:8.3f}s] {event.hostname}: "
+    if event.kind == "finished":
+        res = event.record
+        text = f"{event.text} (exit {res.exit_code})" if isinstance(res, LiveResult) else event.text
+        return head + text + "\n"
+    line = head + event.text + "\n"
+    if event.kind == "state" and event.trace is not None:
+        show = event.show()
+        line += f"{event.hostname}# {SHOW_COMMAND}\n" + "".join(f"    {row}\n" if row else "\n"
+                                                                for row in show.rstrip("\n").split("\n"))
+    return line
