@@ -16,7 +16,9 @@ Schema (every key is listed; anything else is an error naming the allowed keys):
         ...
       timers: {interval: 8, retries: 3, remove_after: 8}   # optional, overrides the platform's retransmission
                                             # profile: resend every `interval` s, `retries` times, then remove
-                                            # the SA `remove_after` s later (any of the three may be left out)
+                                            # the SA `remove_after` s later (any of the three may be left out);
+                                            # `reinitiate: 2` (initiator): interesting traffic keeps flowing, so a
+                                            # new Main Mode starts 2 s after the SA was removed
     responder: { same keys }                # required: the device that answers
     path:                                   # optional list of rules between the two outside interfaces,
                                             # evaluated in order for every datagram
@@ -77,7 +79,7 @@ HOSTNAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
 TOP_KEYS = ("title", "description", "base", "faults", "initiator", "responder", "path", "look", "seed", "notice",
             "fix")
 DEVICE_KEYS = ("hostname", "platform", "outside", "config", "timers")
-TIMER_KEYS = ("interval", "retries", "remove_after")
+TIMER_KEYS = ("interval", "retries", "remove_after", "reinitiate")
 RULE_KINDS = ("drop", "no-route", "loss", "delay", "nat")
 NAT_KEYS = ("inside", "address")
 RULE_OPTIONS = ("from", "name")
@@ -359,6 +361,9 @@ def _device(doc: _Doc, key_node: yaml.Node, node: yaml.Node, role: str) -> tuple
                 raise doc.error("must be more than 0 seconds", interval_node, f"{role}.timers.interval")
         if "retries" in timer_fields:
             changes["retries"] = doc.integer(timer_fields["retries"][1], f"{role}.timers.retries", low=0)
+        if "reinitiate" in timer_fields:
+            changes["reinitiate"] = doc.number(timer_fields["reinitiate"][1], f"{role}.timers.reinitiate", low=0,
+                                               unit="seconds")
         if "remove_after" in timer_fields:
             changes["remove_after"] = doc.number(timer_fields["remove_after"][1], f"{role}.timers.remove_after",
                                                  low=0, unit="seconds")

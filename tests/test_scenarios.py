@@ -178,3 +178,16 @@ def test_interesting_traffic_reinitiates_after_removal():
     assert again.state == "MM_WAIT_MSG6" and again.sa != first.sa
     starts = [s.t for s in run.trace.of(DatagramSent, INITIATOR) if s.message == "MM1"]
     assert starts[:2] == [0.0, pytest.approx(34.02, abs=0.01)]
+
+
+def test_reinitiate_from_a_scenario_file():
+    run = sim.run("stuck-sa-comes-back")
+    assert run.scenario.initiator.timers.reinitiate == 2.0
+    assert "MM_WAIT_MSG6" in run.show(INITIATOR, at=5)
+    assert "There are no IKEv1 SAs" in run.show(INITIATOR, at=33)
+    assert "MM_WAIT_MSG6" in run.show(INITIATOR, at=40)
+
+
+def test_asa_filter_regex_may_use_alternation():
+    out = sim.run("healthy").show(INITIATOR, "show isakmp sa | include State|IKE Peer")
+    assert out.splitlines() == ["1   IKE Peer: 50.56.229.98", "    Rekey   : no              State   : MM_ACTIVE "]

@@ -123,7 +123,9 @@ def _log_command(trace: Trace, hostname: str, t: float, words: list[str], comman
 
 
 def run(trace: Trace, hostname: str, t: float, command: str) -> str:
-    base, *filters = command.split("|")
+    # one output filter, as on the box: everything after the first '|' is the filter, so a regular expression may
+    # itself use '|' (show isakmp sa | include State|Peer)
+    base, *filters = command.split("|", 1)
     words = base.split()
     text = _log_command(trace, hostname, t, words, command)
     if text is not None:
