@@ -1,5 +1,5 @@
 """``python -m sim`` is the ``ikesim`` command."""
 
-from .cli import main
+from .cli import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())

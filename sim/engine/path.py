@@ -7,13 +7,12 @@ that decides a datagram's fate is recorded in the Trace by its ``label``.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from typing import NamedTuple
 
 ROLES = ("initiator", "responder")
 
 
-@dataclass(frozen=True)
-class Drop:
+class Drop(NamedTuple):
     """An ACL on a firewall in between: drop ``protocol`` (``udp`` or ``ip``) to destination ``port`` (None = any)."""
 
     protocol: str = "udp"
@@ -29,8 +28,7 @@ class Drop:
         return self.name or f"ACL drop {what}{side}"
 
 
-@dataclass(frozen=True)
-class NoRoute:
+class NoRoute(NamedTuple):
     direction: str | None = None
     name: str | None = None
 
@@ -40,8 +38,7 @@ class NoRoute:
         return self.name or f"no route{side}"
 
 
-@dataclass(frozen=True)
-class Loss:
+class Loss(NamedTuple):
     probability: float
     direction: str | None = None
     name: str | None = None
@@ -52,8 +49,7 @@ class Loss:
         return self.name or f"random loss {self.probability:g}{side}"
 
 
-@dataclass(frozen=True)
-class Delay:
+class Delay(NamedTuple):
     seconds: float
     direction: str | None = None
     name: str | None = None
@@ -64,8 +60,7 @@ class Delay:
         return self.name or f"delay {self.seconds:g} s{side}"
 
 
-@dataclass(frozen=True)
-class Nat:
+class Nat(NamedTuple):
     """A PAT device in front of ``inside``: its source address becomes ``address`` and each source port is mapped to
     a port of the NAT's own (deterministic from the seed); replies to a mapping are translated back."""
 
@@ -85,8 +80,7 @@ Rule = Drop | NoRoute | Loss | Delay | Nat
 DEFAULT_DELAY = 0.005
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     delivered: bool
     delay: float
     rule: str | None  # the label of the rule that dropped it (None when delivered)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import gmpy2
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
@@ -49,8 +49,7 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ModpGroup:
+class ModpGroup(NamedTuple):
     number: int  # 1, 2, 5, 14
     bits: int  # 768, 1024, 1536, 2048
     prime: int
@@ -216,8 +215,7 @@ def digest_size(hash_id: int) -> int:
 # ---------------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CipherSpec:
+class CipherSpec(NamedTuple):
     encryption: int
     key_length: int | None  # None for DES/3DES, 128/192/256 for AES
     name: str  # "des", "3des", "aes", "aes-192", "aes-256"
@@ -299,8 +297,7 @@ def last_block(spec: CipherSpec, ciphertext: bytes) -> bytes:
 # ---------------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Phase1Keys:
+class Phase1Keys(NamedTuple):
     skeyid: bytes
     skeyid_d: bytes
     skeyid_a: bytes

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipaddress
 import struct
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scapy.config import conf
 from scapy.fields import StrLenField
@@ -119,8 +119,7 @@ bind_layers(_ISAKMP_class, ISAKMP_payload_NAT_D, next_payload=int(PT.NAT_D))
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Header:
+class Header(NamedTuple):
     icookie: bytes
     rcookie: bytes
     next_payload: int
@@ -135,8 +134,7 @@ class Header:
         return bool(self.flags & Flag.ENCRYPTION)
 
 
-@dataclass(frozen=True)
-class Offer:
+class Offer(NamedTuple):
     """One transform as received."""
 
     number: int  # transform number as on the wire
@@ -144,24 +142,20 @@ class Offer:
     policy: Policy | None  # None when not something we support (group 19, AES without key length, PRF, ...)
 
 
-@dataclass(frozen=True)
-class SaPayload:
+class SaPayload(NamedTuple):
     body: bytes  # SA payload minus its 4-byte generic header (SAi_b)
     offers: tuple[Offer, ...]
 
 
-@dataclass(frozen=True)
-class KePayload:
+class KePayload(NamedTuple):
     data: bytes
 
 
-@dataclass(frozen=True)
-class NoncePayload:
+class NoncePayload(NamedTuple):
     data: bytes
 
 
-@dataclass(frozen=True)
-class IdPayload:
+class IdPayload(NamedTuple):
     id_type: int
     protocol: int
     port: int
@@ -169,23 +163,19 @@ class IdPayload:
     body: bytes  # payload minus generic header (IDii_b / IDir_b)
 
 
-@dataclass(frozen=True)
-class HashPayload:
+class HashPayload(NamedTuple):
     data: bytes
 
 
-@dataclass(frozen=True)
-class VendorIdPayload:
+class VendorIdPayload(NamedTuple):
     data: bytes
 
 
-@dataclass(frozen=True)
-class NatDPayload:
+class NatDPayload(NamedTuple):
     data: bytes
 
 
-@dataclass(frozen=True)
-class NotifyPayload:
+class NotifyPayload(NamedTuple):
     doi: int
     protocol: int
     notify_type: int
@@ -193,8 +183,7 @@ class NotifyPayload:
     data: bytes
 
 
-@dataclass(frozen=True)
-class OtherPayload:
+class OtherPayload(NamedTuple):
     payload_type: int
     body: bytes
 
@@ -263,8 +252,7 @@ def payload_summary(payloads: Sequence[Payload]) -> str:
     return " + ".join(parts)
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(NamedTuple):
     header: Header
     payloads: tuple[Payload, ...]  # empty when encrypted
     encrypted_body: bytes | None  # the bytes after the header when the E flag is set

@@ -8,7 +8,7 @@ The initiator and responder run exactly these rows; the cheat sheet and the trai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MM_WAIT_MSG2 = "MM_WAIT_MSG2"
 MM_WAIT_MSG3 = "MM_WAIT_MSG3"
@@ -23,8 +23,7 @@ INITIATOR = "initiator"
 RESPONDER = "responder"
 
 
-@dataclass(frozen=True)
-class Transition:
+class Transition(NamedTuple):
     """In ``state`` (None: no SA yet), ``role`` receives ``receives`` (None: starts on its own), sends ``sends``
     and moves to ``next``. The teaching core of each row: ``arrives`` says what must have happened for ``receives``
     to reach this side at all, ``needs`` what this side must have to accept it and take the step."""
