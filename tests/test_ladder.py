@@ -266,7 +266,7 @@ def test_mermaid_notes_use_platform_state_names_and_removals(monkeypatch):
     diagram = mermaid(run.trace, run.scenario)
     notes = [m.groups() for m in map(NOTE.match, diagram.splitlines()) if m]
     assert ("I", "MM_WAIT_MSG2") in notes and ("R", "MM_WAIT_MSG5") in notes
-    assert ("R", "32.015s SA removed:<br/>retransmission limit reached in<br/>MM_WAIT_MSG5") in notes
+    assert ("R", "32.015s SA removed in MM_WAIT_MSG5:<br/>retransmission limit reached") in notes
     assert ("I,R", "~ 8.0 s ~") in notes
     monkeypatch.setattr(ASA, "state_name", lambda role, state: {"MM_WAIT_MSG2": "MM_NO_STATE"}.get(state, state))
     assert "Note over I: MM_NO_STATE" in mermaid(run.trace, run.scenario)

@@ -139,7 +139,8 @@ class MainModeSA:
                 self._arm(out, now + self.config.retransmit.remove_after, "remove SA")
         else:
             self.history.append((self.state, "EV_TIMEOUT"))
-            self.remove(out, f"retransmission limit reached in {self.state}", now)
+            # no state name in the text: the snapshot's ``previous`` carries it, and each platform names it its way
+            self.remove(out, "retransmission limit reached", now)
         return out
 
     def duplicate(self, message: str, out: list[Effect]) -> None:

@@ -42,7 +42,7 @@ class Initiator(MainModeSA):
         elif self.state == MM_WAIT_MSG6:
             self._on_mm6(msg, out, now)
         else:
-            out.append(self._received(self._name(msg), "discarded", f"unexpected in {self.state}"))
+            out.append(self._received(self._name(msg), "discarded", "not expected now (nothing is awaited)"))
         return out
 
     @staticmethod

@@ -12,7 +12,7 @@ from .constants import NAT_T_PORT, VID_NAT_T_RFC3947, Notify
 from .effects import Effect, Send
 from .exchange import MainModeSA
 from .secrets import cookie
-from .states import MM_WAIT_MSG3, MM_WAIT_MSG5, RESPONDER, transition
+from .states import MM_WAIT_MSG3, MM_WAIT_MSG5, RESPONDER, expected, transition
 
 
 class Responder(MainModeSA):
@@ -81,7 +81,7 @@ class Responder(MainModeSA):
         elif self.state == MM_WAIT_MSG5:
             self._on_mm5(msg, out, now)
         else:
-            out.append(self._received(name, "discarded", f"unexpected in {self.state}"))
+            out.append(self._received(name, "discarded", f"not expected now (waiting for {expected(RESPONDER, self.state) or 'nothing'})"))
         return out
 
     @staticmethod

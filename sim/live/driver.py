@@ -372,7 +372,8 @@ class _Live:
         if update.state == MM_ACTIVE:
             self.done.set_result((0, "phase 1 complete: MM_ACTIVE"))
         elif update.state is None:
-            self.done.set_result((1, f"gave up: {update.reason}"))
+            was = f" in {update.previous}" if update.previous else ""
+            self.done.set_result((1, f"gave up: {update.reason}{was}"))
 
     def send(self, send: Send) -> None:
         now = self.now()

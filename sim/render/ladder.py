@@ -62,7 +62,9 @@ def _steps(trace: Trace) -> list[_Step]:
             device = devices[record.device]
             update = record.update
             if update.state is None:
-                steps.append(_Step(record.t, device.role, "removed", update.reason))
+                was = platform_for(device.platform).state_name(update.role, update.previous) if update.previous else ""
+                head = f"SA removed in {was}" if was else "SA removed"  # the state in this platform's words
+                steps.append(_Step(record.t, device.role, "removed", f"{head}: {update.reason}"))
             elif update.state != update.previous:
                 name = platform_for(device.platform).state_name(update.role, update.state)
                 steps.append(_Step(record.t, device.role, "state", name))
@@ -164,7 +166,7 @@ def mermaid(trace: Trace, scenario) -> str:
         elif step.kind == "state":
             lines.append(f"    Note over {me}: {_m(step.text)}")
         else:
-            lines.append(f"    Note over {me}: {format_time(step.t)} SA removed:<br/>{_m_wrapped(step.text, 40)}")
+            lines.append(f"    Note over {me}: {format_time(step.t)} {_m_wrapped(step.text, 40)}")
     return "\n".join(lines) + "\n"
 
 
@@ -294,7 +296,7 @@ def ascii_ladder(trace: Trace, scenario, width: int = 100) -> str:
                 middle += _wrap(extra, canvas.mid - 3)
             rows.append(_Row(step.t, arrow, middle, sender=step.role))
             continue
-        text = _wrap(step.text if step.kind == "state" else f"SA removed: {step.text}", note_w)
+        text = _wrap(step.text, note_w)
         last = rows[-1] if rows else None
         side = "left" if step.role == "initiator" else "right"
         if (step.kind == "state" and last is not None and last.t == step.t and last.sender == step.role
