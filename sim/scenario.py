@@ -64,7 +64,7 @@ import sim
 from sim.engine.path import Delay, Drop, Loss, Nat, NoRoute, Rule
 from sim.errors import InputError
 from sim.ike.config import IkeConfig, Retransmit
-from sim.platforms.asa.config import AsaConfig, parse_asa_config
+from sim.platforms.asa.config import AsaConfig
 from sim.platforms.registry import PLATFORMS, platform_for
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sim.ike.config import IkeConfig, PeerKey, Retransmit
+from sim.ike.config import IkeConfig, PeerKey
 from sim.ike.effects import Received, SaUpdate, Send, SetTimer
 from sim.ike.endpoint import Endpoint
 from sim.ike.policy import Policy

@@ -144,7 +144,7 @@ def test_retransmission_timers_with_a_manual_clock():
     pair.start(now=0.0)
     timer = pair.timers["initiator"][-1]
     assert timer.at == 8.0
-    times, now = [], 0.0
+    times = []
     while True:
         fired = pair.fire("initiator", timer)
         resent = [e for e in fired if isinstance(e, Send)]

@@ -115,7 +115,7 @@ def test_ios_and_mixed_labs(platform):
             if device.platform == "ios":
                 parse_ios_config(device.config_text)
                 assert re.fullmatch(r"(R|RTR|GW|CE)-[A-Z0-9]+", device.hostname)
-                assert f" crypto map " in device.config_text
+                assert " crypto map " in device.config_text
         result = sim.run(lab.scenario)
         for device in lab.scenario.devices:
             assert len(result.trace.sa_table(device.hostname, result.look)) == 1

@@ -1,11 +1,10 @@
-"""Helpers every platform's config parser and ``show`` command share.
+"""What every Cisco dialect's config parser and ``show`` command share.
 
-Public names for what the ASA modules implemented first. The implementations still live there (private names in
-:mod:`sim.platforms.asa.config` and :mod:`sim.platforms.asa.show`); other platforms import them from here, so that
-moving the code into this module later changes no caller.
-
-* :class:`ConfigError`: raise it inside a parser with a message; the parser's line loop turns it into an
+* :class:`ConfigError`: raise it inside a parser with a message; :meth:`BlockParser.parse_lines` turns it into an
   :class:`~sim.errors.InputError` with the current line and ``field="config"``.
+* :class:`BlockParser`: the line structure of Cisco configuration text: top-level commands, and indented
+  sub-commands that belong to the last block-opening command. A dialect implements ``command(line)`` and names the
+  handler of each block kind in ``SUB_HANDLERS``.
 * :func:`choices`: ``["a", "b", "c"]`` -> ``"a, b or c"`` for error messages.
 * :func:`integer`: a whole number within bounds, or a ConfigError naming what was expected.
 * :func:`matches_keywords`: does a typed command (each word possibly abbreviated) match a keyword sequence.
@@ -14,12 +13,137 @@ moving the code into this module later changes no caller.
 
 from __future__ import annotations
 
-from .asa.config import _choices as choices
-from .asa.config import _Error as ConfigError
-from .asa.config import _Parser as _AsaParser
-from .asa.show import _matches as matches_keywords
-from .asa.show import apply_filter
+import re
+from dataclasses import dataclass, field
 
-integer = _AsaParser.integer
+from ..errors import InputError
 
-__all__ = ["ConfigError", "apply_filter", "choices", "integer", "matches_keywords"]
+FILTERS = ("begin", "include", "exclude", "grep")
+
+
+class ConfigError(Exception):
+    """Raised inside a parser with a message; turned into InputError with the current line."""
+
+
+def choices(words: list[str] | tuple[str, ...]) -> str:
+    words = list(words)
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def integer(text: str, what: str, bounds: tuple[int, int], unit: str = "") -> int:
+    low, high = bounds
+    unit = f" {unit}" if unit else ""
+    if not re.fullmatch(r"[0-9]+", text):
+        raise ConfigError(f"{what} '{text}' is not a number (expected {low} to {high}{unit})")
+    value = int(text)
+    if not low <= value <= high:
+        raise ConfigError(f"{what} {value} is out of range (expected {low} to {high}{unit})")
+    return value
+
+
+@dataclass
+class PolicyDraft:
+    """An ISAKMP policy block being read: its number, its line, and the settings given so far."""
+
+    priority: int
+    line: int
+    settings: dict = field(default_factory=dict)
+
+
+class BlockParser:
+    """Cisco configuration text, line by line.
+
+    A line that starts with a blank is a sub-command of the last block-opening command (``self.block``, a pair
+    ``(kind, target)`` that ``command`` sets: ``("policy", draft)``, ``("leaf", line)`` for a command that takes no
+    sub-commands, ``("ignore", None)`` for blocks that do not matter to IKE...). Sub-lines keep their trailing blanks
+    (a pre-shared key is everything after its keyword, as the box stores it).
+    """
+
+    #: lines starting with these are comments
+    COMMENTS: tuple[str, ...] = ("!",)
+    #: block kind -> name of the method that takes ``(target, line)``; other kinds swallow their sub-lines
+    SUB_HANDLERS: dict[str, str] = {}
+    #: named in the error for an indented line outside any block
+    BLOCK_EXAMPLE = "crypto isakmp policy 10"
+    #: what the error for a sub-command under a leaf command suggests instead
+    LEAF_HINT = "policy settings go under 'crypto isakmp policy N'"
+
+    text: str
+    block: tuple | None = None
+    lineno: int = 0
+
+    def command(self, line: str) -> None:  # pragma: no cover - every dialect implements it
+        raise NotImplementedError
+
+    def parse_lines(self) -> None:
+        for self.lineno, raw in enumerate(self.text.splitlines(), start=1):
+            stripped = raw.strip()
+            if not stripped or stripped.startswith(self.COMMENTS):
+                continue
+            try:
+                if raw[0].isspace():
+                    self.sub_command(raw.lstrip().rstrip("\r\n"))
+                else:
+                    self.command(stripped)
+            except ConfigError as exc:
+                raise InputError(str(exc), line=self.lineno, field="config") from None
+
+    def sub_command(self, line: str) -> None:
+        shown = line.strip()
+        if self.block is None:
+            raise ConfigError(f"indented line '{shown}' is not inside any block (a sub-command must follow the "
+                              f"command that opens its block, e.g. '{self.BLOCK_EXAMPLE}')")
+        kind, target = self.block
+        if kind == "leaf":
+            raise ConfigError(f"indented line '{shown}' follows '{target}', which takes no sub-commands "
+                              f"({self.LEAF_HINT})")
+        handler = self.SUB_HANDLERS.get(kind)
+        if handler is not None:
+            getattr(self, handler)(target, line)
+
+
+def matches_keywords(words: list[str], keywords: tuple[str, ...]) -> bool:
+    return len(words) == len(keywords) and all(k.startswith(w) and w for w, k in zip(words, keywords))
+
+
+def apply_filter(text: str, flt: str) -> str:
+    """``| begin REGEX``, ``| include REGEX``, ``| exclude REGEX``, ``| grep [-v] REGEX`` (case-sensitive)."""
+    parts = flt.strip().split(None, 1)
+    if len(parts) < 2:
+        raise InputError(f"filter '| {flt.strip()}' needs a regular expression", field="command")
+    verb, pattern = parts[0], parts[1]
+    names = [f for f in FILTERS if f.startswith(verb.lower())]
+    if len(names) != 1:
+        raise InputError(f"unknown filter '| {verb}' (expected begin, include, exclude or grep)", field="command")
+    verb = names[0]
+    invert = False
+    if verb == "grep" and pattern.startswith("-v "):
+        invert, pattern = True, pattern[3:].strip()
+    regex = compile_filter(pattern)
+    lines = output_lines(text)
+    if verb == "begin":
+        for i, line in enumerate(lines):
+            if regex.search(line):
+                kept = lines[i:]
+                break
+        else:
+            kept = []
+    elif verb == "include" or (verb == "grep" and not invert):
+        kept = [line for line in lines if regex.search(line)]
+    else:
+        kept = [line for line in lines if not regex.search(line)]
+    return "\n".join(kept) + ("\n" if kept else "")
+
+
+def compile_filter(pattern: str) -> re.Pattern:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise InputError(f"bad regular expression {pattern!r}: {exc}", field="command") from None
+
+
+def output_lines(text: str) -> list[str]:
+    lines = text.split("\n")
+    return lines[:-1] if text.endswith("\n") else lines

@@ -39,13 +39,15 @@ accepted: scenario configs should read like ``show running-config``.
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 
-from sim.errors import InputError
 from sim.ike.config import IkeConfig, PeerKey, Retransmit
 from sim.ike.constants import Auth, Encryption, Hash
 from sim.ike.policy import Policy
+
+from ..configtext import BlockParser, PolicyDraft as _PolicyDraft, integer
+from ..configtext import ConfigError as _Error
+from ..configtext import choices as _choices
 
 #: Values of a ``crypto ikev1 policy`` keyword that is left out. ike-facts.md section 5 marks these defaults as
 #: uncertain [U] ("3des? sha, group 2, 86400, rsa-sig on older code"); we chose pre-share, not rsa-sig, because the
@@ -154,26 +156,15 @@ class AsaConfig:
 # parsing
 
 
-def _choices(words: list[str] | tuple[str, ...]) -> str:
-    words = list(words)
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + " or " + words[-1]
-
-
-class _Error(Exception):
-    """Raised inside the parser with a message; turned into InputError with the current line."""
-
-
 @dataclass
-class _PolicyDraft:
-    priority: int
-    line: int
-    settings: dict = field(default_factory=dict)
+class _Parser(BlockParser):
+    COMMENTS = ("!", ":")
+    SUB_HANDLERS = {"policy": "policy_sub_command", "ipsec-attributes": "ipsec_attribute"}
+    BLOCK_EXAMPLE = "crypto ikev1 policy 10"
+    LEAF_HINT = ("pre-shared keys go under 'tunnel-group NAME ipsec-attributes', policy settings under "
+                 "'crypto ikev1 policy N'")
+    integer = staticmethod(integer)
 
-
-@dataclass
-class _Parser:
     text: str
     hostname: str | None = None
     interfaces: set = field(default_factory=set)
@@ -186,19 +177,7 @@ class _Parser:
     lineno: int = 0
 
     def run(self) -> AsaConfig:
-        for self.lineno, raw in enumerate(self.text.splitlines(), start=1):
-            line = raw.rstrip()
-            stripped = line.strip()
-            if not stripped or stripped.startswith(("!", ":")):
-                continue
-            try:
-                if line[0].isspace():
-                    # keep trailing blanks: a pre-shared key is everything after its keyword, as the box stores it
-                    self.sub_command(raw.lstrip().rstrip("\r\n"))
-                else:
-                    self.command(stripped)
-            except _Error as exc:
-                raise InputError(str(exc), line=self.lineno, field="config") from None
+        self.parse_lines()
         policies = []
         for draft in sorted(self.policies.values(), key=lambda d: d.priority):
             policies.append(dataclasses.replace(POLICY_DEFAULTS, priority=draft.priority, **draft.settings))
@@ -316,20 +295,6 @@ class _Parser:
 
     # -- sub-commands ----------------------------------------------------------------------------------------
 
-    def sub_command(self, line: str) -> None:
-        if self.block is None:
-            raise _Error(f"indented line '{line}' is not inside any block (a sub-command must follow the command "
-                         "that opens its block, e.g. 'crypto ikev1 policy 10')")
-        kind, target = self.block
-        if kind == "leaf":
-            raise _Error(f"indented line '{line}' follows '{target}', which takes no sub-commands (pre-shared keys "
-                         "go under 'tunnel-group NAME ipsec-attributes', policy settings under 'crypto ikev1 policy N')")
-        if kind == "policy":
-            self.policy_sub_command(target, line)
-        elif kind == "ipsec-attributes":
-            self.ipsec_attribute(target, line)
-        # "ignore": sub-lines of interface, object, group-policy, ... blocks
-
     def policy_sub_command(self, draft: _PolicyDraft, line: str) -> None:
         words = line.split()
         keyword = words[0].lower()
@@ -392,17 +357,6 @@ class _Parser:
         self.groups[name] = dataclasses.replace(self.groups[name], psk=key)
 
     # -- values ----------------------------------------------------------------------------------------------
-
-    @staticmethod
-    def integer(text: str, what: str, bounds: tuple[int, int], unit: str = "") -> int:
-        low, high = bounds
-        unit = f" {unit}" if unit else ""
-        if not re.fullmatch(r"[0-9]+", text):
-            raise _Error(f"{what} '{text}' is not a number (expected {low} to {high}{unit})")
-        value = int(text)
-        if not low <= value <= high:
-            raise _Error(f"{what} {value} is out of range (expected {low} to {high}{unit})")
-        return value
 
 
 def parse_asa_config(text: str) -> AsaConfig:

@@ -5,10 +5,11 @@ Pure functions of the Trace: the SA table at an instant is rebuilt from the Trac
 
 from __future__ import annotations
 
-import re
 
 from ...engine.trace import Trace
 from ...errors import InputError
+from ..configtext import apply_filter
+from ..configtext import matches_keywords as _matches
 from ...ike.effects import SaUpdate
 
 HEADER = "IKEv1 SAs:"
@@ -29,7 +30,6 @@ COMMANDS = [
     "show logging",
     "debug crypto ikev1 [1-255] (a replay of the console output up to the time asked; 127+ adds [IKEv1 DEBUG] lines)",
 ]
-FILTERS = ("begin", "include", "exclude", "grep")
 
 
 def sa_type(update: SaUpdate) -> str:
@@ -63,44 +63,6 @@ def render_sa_table(rows: list[tuple[SaUpdate, float, float | None]], t: float, 
         lines.append("")
     lines.append("There are no IKEv2 SAs")
     return "\n".join(lines) + "\n"
-
-
-def _matches(words: list[str], keywords: tuple[str, ...]) -> bool:
-    return len(words) == len(keywords) and all(k.startswith(w) and w for w, k in zip(words, keywords))
-
-
-def apply_filter(text: str, flt: str) -> str:
-    """``| begin REGEX``, ``| include REGEX``, ``| exclude REGEX``, ``| grep [-v] REGEX`` (case-sensitive)."""
-    parts = flt.strip().split(None, 1)
-    if len(parts) < 2:
-        raise InputError(f"filter '| {flt.strip()}' needs a regular expression", field="command")
-    verb, pattern = parts[0], parts[1]
-    names = [f for f in FILTERS if f.startswith(verb.lower())]
-    if len(names) != 1:
-        raise InputError(f"unknown filter '| {verb}' (expected begin, include, exclude or grep)", field="command")
-    verb = names[0]
-    invert = False
-    if verb == "grep" and pattern.startswith("-v "):
-        invert, pattern = True, pattern[3:].strip()
-    try:
-        regex = re.compile(pattern)
-    except re.error as exc:
-        raise InputError(f"bad regular expression {pattern!r}: {exc}", field="command") from None
-    lines = text.split("\n")
-    if text.endswith("\n"):
-        lines = lines[:-1]
-    if verb == "begin":
-        for i, line in enumerate(lines):
-            if regex.search(line):
-                kept = lines[i:]
-                break
-        else:
-            kept = []
-    elif verb == "include" or (verb == "grep" and not invert):
-        kept = [line for line in lines if regex.search(line)]
-    else:
-        kept = [line for line in lines if not regex.search(line)]
-    return "\n".join(kept) + ("\n" if kept else "")
 
 
 def _log_command(trace: Trace, hostname: str, t: float, words: list[str], command: str) -> str | None:

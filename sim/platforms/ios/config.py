@@ -60,13 +60,13 @@ import dataclasses
 import ipaddress
 from dataclasses import dataclass, field
 
-from sim.errors import InputError
 from sim.ike import constants as c
 from sim.ike.config import IkeConfig, PeerKey, Retransmit
 from sim.ike.constants import Auth, Encryption, Hash
 from sim.ike.policy import Policy
 
-from ..configtext import ConfigError, choices, integer
+from ..configtext import BlockParser, ConfigError, choices, integer
+from ..configtext import PolicyDraft as _PolicyDraft
 
 #: Values of a ``crypto isakmp policy`` keyword that is left out: the IOS documented defaults (DES, SHA-1, RSA
 #: signatures, group 1, one day). ike-facts.md has no IOS defaults; newer IOS XE releases reject des/group 1, so a
@@ -261,13 +261,6 @@ class IosConfig:
 
 
 @dataclass
-class _PolicyDraft:
-    priority: int
-    line: int
-    settings: dict = field(default_factory=dict)
-
-
-@dataclass
 class _InterfaceDraft:
     name: str
     line: int
@@ -276,7 +269,9 @@ class _InterfaceDraft:
 
 
 @dataclass
-class _Parser:
+class _Parser(BlockParser):
+    SUB_HANDLERS = {"policy": "policy_sub_command", "interface": "interface_sub_command"}
+
     text: str
     hostname: str | None = None
     policies: dict = field(default_factory=dict)  # priority -> _PolicyDraft
@@ -293,18 +288,7 @@ class _Parser:
     lineno: int = 0
 
     def run(self) -> IosConfig:
-        for self.lineno, raw in enumerate(self.text.splitlines(), start=1):
-            line = raw.rstrip()
-            stripped = line.strip()
-            if not stripped or stripped.startswith("!"):
-                continue
-            try:
-                if line[0].isspace():
-                    self.sub_command(stripped)
-                else:
-                    self.command(stripped)
-            except ConfigError as exc:
-                raise InputError(str(exc), line=self.lineno, field="config") from None
+        self.parse_lines()
         policies = tuple(
             dataclasses.replace(POLICY_DEFAULTS, priority=draft.priority, **draft.settings)
             for draft in sorted(self.policies.values(), key=lambda d: d.priority)
@@ -478,20 +462,6 @@ class _Parser:
             raise ConfigError("expected 'crypto isakmp identity address' (or hostname or dn, not simulated)")
 
     # -- sub-commands ----------------------------------------------------------------------------------------
-
-    def sub_command(self, line: str) -> None:
-        if self.block is None:
-            raise ConfigError(f"indented line '{line}' is not inside any block (a sub-command must follow the "
-                              "command that opens its block, e.g. 'crypto isakmp policy 10')")
-        kind, target = self.block
-        if kind == "leaf":
-            raise ConfigError(f"indented line '{line}' follows '{target}', which takes no sub-commands (policy "
-                              "settings go under 'crypto isakmp policy N')")
-        if kind == "policy":
-            self.policy_sub_command(target, line)
-        elif kind == "interface":
-            self.interface_sub_command(target, line)
-        # "ignore": sub-lines of crypto map entries, ip access-list, router, line ... blocks
 
     def interface_sub_command(self, draft: _InterfaceDraft, line: str) -> None:
         words = line.split()

@@ -19,7 +19,7 @@ from ...engine.trace import DatagramSent, KeysRecord, SaChanged, Trace
 from ...errors import InputError
 from ...ike import constants as c
 from ...ike.effects import SaUpdate
-from ..configtext import apply_filter, choices, matches_keywords
+from ..configtext import apply_filter, choices, compile_filter, matches_keywords, output_lines
 
 #: core state (ASA names, each naming the message waited for) -> what IOS shows (ike-facts.md 2, 4.2)
 STATE_NAMES = {
@@ -171,15 +171,8 @@ def _filter(text: str, flt: str) -> str:
     verb, pattern = names[0], parts[1]
     if verb in ("begin", "include", "exclude"):
         return apply_filter(text, f"{verb} {pattern}")
-    import re
-
-    try:
-        regex = re.compile(pattern)
-    except re.error as exc:
-        raise InputError(f"bad regular expression {pattern!r}: {exc}", field="command") from None
-    lines = text.split("\n")
-    if text.endswith("\n"):
-        lines = lines[:-1]
+    regex = compile_filter(pattern)
+    lines = output_lines(text)
     if verb == "count":
         return f"Number of lines which match regexp = {sum(1 for line in lines if regex.search(line))}\n"
     kept: list[str] = []
