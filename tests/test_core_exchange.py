@@ -245,3 +245,29 @@ def test_a_later_sa_with_the_same_cookies_gets_working_timers():
     assert again.key not in first
     fired = pair.fire("responder", again)
     assert [e.message for e in fired if isinstance(e, Send)] == ["MM2"]
+
+
+@pytest.mark.parametrize("target,message", [("responder", "MM3"), ("initiator", "MM4")])
+def test_a_forged_ke_is_discarded_and_the_genuine_message_still_completes(target, message):
+    """An out-of-range DH value with the right cookies must not kill the SA (it would be a denial-of-service lever
+    for anyone on the path): the message is discarded, nothing changes, the genuine one completes the exchange."""
+    from sim.ike import crypto
+
+    pair = pair_for(Policy(group=14))
+    pair.start()
+    sender = "initiator" if target == "responder" else "responder"
+    pair.pump(drop=lambda send, to: send.message == message)
+    genuine = next(s for s in pair.sends(sender) if s.message == message)
+    msg = messages.parse(genuine.data)
+    ke = msg.first(messages.KePayload).data
+    p = crypto.GROUPS[14].prime
+    forged = genuine.data.replace(ke, (p - 1).to_bytes(len(ke), "big"))
+    state_before = pair.state(target)
+    out = pair.record(target, pair.endpoint(target).receive(forged, I_ADDR if target == "responder" else R_ADDR,
+                                                            500, 0.5))
+    assert [e.reason for e in out if isinstance(e, type(pair.received(target)[0]))][0].startswith(
+        "invalid KE or nonce: KE value out of range")
+    assert pair.state(target) == state_before
+    pair.deliver(genuine, target, 1.0)
+    pair.pump(now=1.0)
+    assert pair.state("initiator") == pair.state("responder") == "MM_ACTIVE"

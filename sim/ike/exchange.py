@@ -159,6 +159,18 @@ class MainModeSA:
         self.dh_private = crypto.dh_private(group, self.secrets.read(32))
         return crypto.dh_public(group, self.dh_private)
 
+    def _ke_problem(self, ke: bytes, nonce: bytes) -> str | None:
+        """Why a peer's KE and nonce cannot be used (None: they can). Checked before anything changes, so a forged
+        or garbled MM3/MM4 is simply discarded and the genuine one still completes the exchange."""
+        group = crypto.GROUPS[self.policy.group]
+        if len(ke) != group.length:
+            return f"KE of {len(ke)} bytes (group {group.number} needs {group.length})"
+        if not 1 < int.from_bytes(ke, "big") < group.prime - 1:
+            return "KE value out of range (must be between 1 and p-1)"
+        if not 8 <= len(nonce) <= 256:
+            return f"nonce of {len(nonce)} bytes (must be 8 to 256)"
+        return None
+
     def _derive(self, psk: bytes, peer_public: bytes, out: list[Effect]) -> None:
         """Compute g^xy, SKEYID and friends, the cipher key and IV0 (RFC 2409 section 5, appendix B)."""
         policy = self.policy

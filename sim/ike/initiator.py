@@ -93,9 +93,10 @@ class Initiator(MainModeSA):
         if msg.header.encrypted or ke is None or nonce is None:
             out.append(self._received(self._name(msg), "discarded", "MM4 expected: KE and NONCE payloads missing"))
             return
-        group = crypto.GROUPS[self.policy.group]
-        if len(ke.data) != group.length or not 8 <= len(nonce.data) <= 256:
-            out.append(self._received("MM4", "discarded", "KE or nonce of the wrong size"))
+        problem = self._ke_problem(ke.data, nonce.data)
+        if problem is not None:
+            out.append(self._received("MM4", "discarded", f"invalid KE or nonce: {problem}"))
+            out.append(self._event("bad_ke", reason=problem))
             return
         self.last_received = msg.raw
         self.g_xr = ke.data
@@ -113,12 +114,7 @@ class Initiator(MainModeSA):
             return
         self.group = key.group
         out.append(self._event("group_found", group=key.group, via_default=key.via_default))
-        try:
-            self._derive(key.psk, ke.data, out)
-        except ValueError as exc:
-            out.append(self._event("bad_ke", reason=str(exc)))
-            self.remove(out, f"invalid KE from the peer: {exc}", now)
-            return
+        self._derive(key.psk, ke.data, out)
         out.append(self._event("keys_generated"))
         id_type, proto, port, id_data = self._own_id()
         hash_i = crypto.hash_i(self.policy.hash, self.skeyid, self.g_xi, self.g_xr, self.icookie, self.rcookie,

@@ -100,9 +100,10 @@ class Responder(MainModeSA):
         if msg.header.encrypted or ke is None or nonce is None:
             out.append(self._received(self._name(msg), "discarded", "MM3 expected: KE and NONCE payloads missing"))
             return
-        group = crypto.GROUPS[self.policy.group]
-        if len(ke.data) != group.length or not 8 <= len(nonce.data) <= 256:
-            out.append(self._received("MM3", "discarded", "KE or nonce of the wrong size"))
+        problem = self._ke_problem(ke.data, nonce.data)
+        if problem is not None:
+            out.append(self._received("MM3", "discarded", f"invalid KE or nonce: {problem}"))
+            out.append(self._event("bad_ke", reason=problem))
             return
         out.append(self._event("received", message="MM3", payloads=msg.summary, length=len(msg.raw)))
         self._detect_nat(msg, out)
@@ -128,12 +129,7 @@ class Responder(MainModeSA):
         self.ni_b = nonce.data
         self.g_xr = self._dh_start()
         self.nr_b = self.secrets.read(self.config.nonce_length)
-        try:
-            self._derive(key.psk, ke.data, out)
-        except ValueError as exc:
-            out.append(self._received("MM3", "discarded", f"invalid KE: {exc}"))
-            self.remove(out, f"invalid KE from the peer: {exc}", now)
-            return
+        self._derive(key.psk, ke.data, out)
         self.last_received = msg.raw
         out.append(self._received("MM3", "accepted"))
         out.append(self._event("keys_generated"))
