@@ -24,7 +24,7 @@ What is drawn
     * a "stuck in ..." callout on the last SA state of each side when that state is not MM_ACTIVE: at the SA's
       removal (also marked "SA removed", with an end cap across the band, and the removal reason in the platform's
       state names) or at the end of the run;
-    * a footer with the scenario name, title, seed and run length, and a legend.
+    * a footer with the scenario name, title, seed and how far the run was simulated, and a legend.
 
 Gap compression (the time axis rule)
     Every instant something is drawn (a send, an arrival or discard, the point where a path drop is drawn, an SA
@@ -974,7 +974,7 @@ def _build(trace: Trace, scenario, spec: _Size) -> Figure:
 
     _legend(ax, placer, spec, H, draw=True)
     footer = f"scenario {name}  \u00b7  {title}  \u00b7  seed {trace.seed}"
-    note = f"run length {format_time(trace.end)}  \u00b7  idle stretches over {IDLE_GAP:g} s are cut out (zig-zag)"
+    note = f"simulated to {format_time(trace.end)}  \u00b7  idle stretches over {IDLE_GAP:g} s are cut out (zig-zag)"
     _add(ax, Line2D([0.25, W - 0.25], [H - 0.36, H - 0.36], color=LIGHT, linewidth=0.8, gid="footer-rule"))
     foot = ax.text(spec.axis_x - 0.45, H - 0.19, footer, fontsize=spec.small - 1, color=GREY, ha="left",
                    va="center", gid="footer", **txt)
@@ -982,7 +982,7 @@ def _build(trace: Trace, scenario, spec: _Size) -> Figure:
                           gid="footer-note", **txt)
     if placer.size(foot, footer)[0] + placer.size(note_artist, note)[0] > W - spec.axis_x + 0.45 - 0.25 - 0.3:
         note_artist.set_visible(False)  # narrow page: the run length goes into the footer line instead
-        foot.set_text(f"{footer}  \u00b7  run length {format_time(trace.end)}")
+        foot.set_text(f"{footer}  \u00b7  simulated to {format_time(trace.end)}")
     return fig
 
 
