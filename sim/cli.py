@@ -117,6 +117,8 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--timeout", type=_seconds, default=120.0 if role == "initiator" else None,
                         help="give up after this many seconds" if role == "initiator"
                         else "stop after this many seconds (default: run until Ctrl-C)")
+        sp.add_argument("--nat-t-port", type=int, metavar="PORT",
+                        help="also listen on this local port for NAT-T (UDP 4500 on a real gateway)")
         sp.add_argument("--interval", type=_seconds, help="retransmission interval (default: the ASA's 8 s)")
         sp.add_argument("--retries", type=int, help="retransmissions before giving up (default: the ASA's 3)")
         sp.add_argument("--pcap", metavar="FILE.pcapng", help="write the run's capture when it ends")
@@ -195,10 +197,10 @@ def _cmd_live(args) -> int:
             peer, port = parse_endpoint(args.peer, 500, "peer")
             bind = parse_endpoint(args.bind, 500, "bind") if args.bind else ("0.0.0.0", 500)
             result = asyncio.run(run_initiator(text, peer, port, bind, timeout=args.timeout, on_event=echo,
-                                               retransmit=retransmit))
+                                               retransmit=retransmit, nat_t_port=args.nat_t_port))
         else:
             result = asyncio.run(run_responder(text, parse_endpoint(args.bind, 500, "bind"), args.timeout,
-                                               on_event=echo, retransmit=retransmit))
+                                               on_event=echo, retransmit=retransmit, nat_t_port=args.nat_t_port))
     except InputError as exc:
         raise exc.located(source=args.config) from None
     except KeyboardInterrupt:
