@@ -255,3 +255,18 @@ def test_live_with_a_bad_config_is_one_line_and_exit_2(tmp_path):
     (tmp_path / "bad.cfg").write_text("crypto ikev1 policy 10\n encryption aes-512\n")
     result = ikesim("live", "initiator", "--peer", "127.0.0.1:1", "--config", str(tmp_path / "bad.cfg"))
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1 and "bad.cfg:2" in result.stderr
+
+
+def test_output_is_identical_across_processes_with_different_hash_seeds(tmp_path):
+    """Same scenario and seed, byte-identical output: also when Python randomises str hashing differently."""
+    outputs = []
+    for hash_seed in ("1", "2"):
+        folder = tmp_path / hash_seed
+        folder.mkdir()
+        env = {**__import__("os").environ, "PYTHONHASHSEED": hash_seed}
+        result = subprocess.run([sys.executable, "-m", "sim", "run", "psk-mismatch", "--command", "show logging",
+                                 "--ladder", "--pcap", str(folder / "c.pcapng"), "--mermaid", str(folder / "m.md")],
+                                capture_output=True, text=True, env=env, cwd=folder)
+        assert result.returncode == 0, result.stderr
+        outputs.append((result.stdout, (folder / "c.pcapng").read_bytes(), (folder / "m.md").read_text()))
+    assert outputs[0] == outputs[1]
