@@ -191,3 +191,9 @@ def test_reinitiate_from_a_scenario_file():
 def test_asa_filter_regex_may_use_alternation():
     out = sim.run("healthy").show(INITIATOR, "show isakmp sa | include State|IKE Peer")
     assert out.splitlines() == ["1   IKE Peer: 50.56.229.98", "    Rekey   : no              State   : MM_ACTIVE "]
+
+
+def test_asa_accepts_the_pre_8_4_debug_command_name():
+    run = sim.run("psk-mismatch")
+    assert run.show(RESPONDER, "debug crypto isakmp 127") == run.show(RESPONDER, "debug crypto ikev1 127")
+    assert "had problems decrypting packet" in run.show(RESPONDER, "debug crypto isakmp 127")

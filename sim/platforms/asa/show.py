@@ -23,12 +23,14 @@ _SHOW_SA = (
 )
 _SHOW_LOGGING = ("show", "logging")
 _DEBUG_IKEV1 = ("debug", "crypto", "ikev1")
+_DEBUG_ISAKMP = ("debug", "crypto", "isakmp")  # the pre-8.4 name of the same debug
 COMMANDS = [
     "show isakmp sa [detail]",
     "show crypto isakmp sa [detail]",
     "show crypto ikev1 sa [detail]",
     "show logging",
-    "debug crypto ikev1 [1-255] (a replay of the console output up to the time asked; 127+ adds [IKEv1 DEBUG] lines)",
+    "debug crypto ikev1 [1-255] (a replay of the console output up to the time asked; 127+ adds [IKEv1 DEBUG] lines; "
+    "the pre-8.4 name debug crypto isakmp works too)",
 ]
 
 
@@ -71,7 +73,7 @@ def _log_command(trace: Trace, hostname: str, t: float, words: list[str], comman
         from . import logs
 
         return logs.show_logging(trace, hostname, t)
-    if len(words) in (3, 4) and _matches(words[:3], _DEBUG_IKEV1):
+    if len(words) in (3, 4) and (_matches(words[:3], _DEBUG_IKEV1) or _matches(words[:3], _DEBUG_ISAKMP)):
         from . import logs
 
         level = logs.DEBUG_DEFAULT_LEVEL
