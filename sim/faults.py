@@ -276,7 +276,9 @@ _ALL = [
     Fault("missing-tunnel-group", "Responder has no tunnel-group for the initiator",
           "The responder's tunnel-group (IOS: its `crypto isakmp key ... address`) names a mistyped address, so "
           "when MM3 arrives it finds no pre-shared key for the initiator's address (in Main Mode the key is chosen by IP before the peer's identity is "
-          "known). It drops MM3 and sends no MM4; the initiator waits in MM_WAIT_MSG4 and retransmits MM3.",
+          "known). It drops MM3 and sends no MM4; the initiator waits in MM_WAIT_MSG4 and retransmits MM3. An IOS "
+          "responder already looks the key up at MM1: without one its pre-share policies cannot match, so it refuses "
+          "MM1 and the initiator waits in MM_WAIT_MSG2 (IOS: MM_NO_STATE) instead.",
           "Name the tunnel-group (IOS: the `crypto isakmp key ... address`) after the initiator's public address.",
           lambda s: _with_device(s, "responder",
                                  text=_rename_peer(s.responder, s.initiator.outside, _typo(s.initiator.outside)))),

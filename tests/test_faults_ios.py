@@ -22,7 +22,8 @@ ASA_TO_IOS = {
     "proposal-group": ((["MM_WAIT_MSG2"], []), STUCK_NONE),
     "proposal-auth": ((["MM_WAIT_MSG2"], []), STUCK_NONE),
     "lifetime-longer-responder": ((["MM_WAIT_MSG2"], []), STUCK_NONE),
-    "missing-tunnel-group": ((["MM_WAIT_MSG4"], []), STUCK_NONE),
+    # an IOS responder looks the key up at MM1: without one its pre-share policies cannot match
+    "missing-tunnel-group": ((["MM_WAIT_MSG2"], []), STUCK_NONE),
     "missing-tunnel-group-default-key": ((["MM_ACTIVE"], ["QM_IDLE"]), (["MM_ACTIVE"], ["QM_IDLE"])),
     "psk-mismatch": ((["MM_WAIT_MSG6"], ["MM_KEY_EXCH"]), STUCK_NONE),
     "psk-trailing-space": ((["MM_WAIT_MSG6"], ["MM_KEY_EXCH"]), STUCK_NONE),
@@ -61,7 +62,7 @@ IOS_TO_IOS = {
         "proposal-group", "proposal-auth", "lifetime-longer-responder")},
     "return-path-blocked": ((["MM_NO_STATE"], ["MM_SA_SETUP"]), STUCK_NONE),
     "ikev1-disabled-initiator": (STUCK_NONE, STUCK_NONE),
-    "missing-tunnel-group": ((["MM_SA_SETUP"], []), STUCK_NONE),
+    "missing-tunnel-group": ((["MM_NO_STATE"], []), STUCK_NONE),  # refused at MM1, as above
     "missing-tunnel-group-default-key": ((["QM_IDLE"], ["QM_IDLE"]), (["QM_IDLE"], ["QM_IDLE"])),
     "psk-mismatch": ((["MM_KEY_EXCH"], ["MM_KEY_EXCH"]), STUCK_NONE),
     "psk-special-char": ((["MM_KEY_EXCH"], ["MM_KEY_EXCH"]), STUCK_NONE),
@@ -103,6 +104,11 @@ def test_cause_is_found_in_the_trace_on_mixed_pairs(base, fault):
     i, r = run.scenario.initiator.hostname, run.scenario.responder.hostname
     if base.startswith("ios-to") and fault == "initiator-no-psk":  # IOS refuses to start: a different, logged cause
         assert [rec.event.name for rec in run.trace.records if type(rec).__name__ == "Logged"] == ["no_key_to_initiate"]
+        return
+    if base.endswith("-ios-healthy") and fault == "missing-tunnel-group":  # an IOS responder refuses at MM1
+        rejected = [rec.event for rec in run.trace.records if type(rec).__name__ == "Logged"
+                    and rec.device == r and rec.event.name == "proposal_rejected"]
+        assert rejected and rejected[0].fields["configured"] == f"no pre-shared key for {run.trace.device(i).address}"
         return
     assert ASA_CASES[fault][3](run.trace, i, r)
 

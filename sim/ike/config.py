@@ -58,6 +58,10 @@ class IkeConfig:
     #: "No pre-shared key with <ip>!"): ``Endpoint.initiate`` then reports ``no_key_to_initiate`` and creates no SA.
     #: False (ASA): start anyway; the initiator fails after MM4, when it needs the key.
     key_required_to_initiate: bool = False
+    #: IOS looks up the peer's pre-shared key while it processes MM1 ("found peer pre-shared key matching", before
+    #: "Checking ISAKMP transform", ike-facts.md 4.3): with no key, its pre-share policies cannot match and MM1 is
+    #: refused. False (ASA): policies match without the key; a missing key bites at MM3.
+    psk_lookup_at_mm1: bool = False
 
     def key_for(self, peer: str) -> PeerKey | None:
         """Tunnel-group resolution: the group named by the peer's address, else the default group if it has a key."""

@@ -8,7 +8,7 @@ bites, and why the initiator then waits for MM4 forever.
 from __future__ import annotations
 
 from . import crypto, messages, policy
-from .constants import NAT_T_PORT, VID_NAT_T_RFC3947, Notify
+from .constants import NAT_T_PORT, VID_NAT_T_RFC3947, Auth, Notify
 from .effects import Effect, Send
 from .exchange import MainModeSA
 from .secrets import cookie
@@ -28,7 +28,14 @@ class Responder(MainModeSA):
         out.append(self._event("received", message="MM1", payloads=mm1.summary, length=len(mm1.raw)))
         offers = [o.policy for o in sa.offers if o.policy is not None]
         numbers = [o.number for o in sa.offers if o.policy is not None]
-        choice = policy.select(offers, list(self.config.policies))
+        local = list(self.config.policies)
+        if self.config.psk_lookup_at_mm1:
+            key = self.config.key_for(self.peer)
+            if key is None or key.psk is None:
+                local = [p for p in local if p.auth != Auth.PRE_SHARED_KEY]
+        choice = policy.select(offers, local)
+        if isinstance(choice, policy.Mismatch) and len(local) < len(self.config.policies):
+            choice = policy.Mismatch("Auth", "pre-share", f"no pre-shared key for {self.peer}")
         if isinstance(choice, policy.Mismatch):
             reason = (f"no acceptable proposal: {choice.attribute} received {choice.received}, "
                       f"configured {choice.configured}")

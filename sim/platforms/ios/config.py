@@ -253,6 +253,7 @@ class IosConfig:
             vendor_ids_mm3=MM3_VIDS,
             vendor_ids_mm4=MM4_VIDS,
             key_required_to_initiate=True,
+            psk_lookup_at_mm1=True,
         )
 
 
