@@ -127,3 +127,16 @@ def test_trailing_space_cannot_apply_between_two_ios_routers():
     ios_only = sim.load_scenario("ios-to-ios-healthy")
     with pytest.raises(InputError, match="single words"):
         faults.apply(ios_only, ["psk-trailing-space"])
+
+
+@pytest.mark.parametrize("base", ["asa-to-ios-healthy", "ios-to-asa-healthy", "ios-to-ios-healthy"])
+def test_loss_fatal_gives_up_on_ios_pairs_too(base):
+    """Where it sticks depends on which datagrams died; what holds for every seed: the initiator does not end up
+    established, and the path's loss rule is what dropped datagrams."""
+    scenario = faults.apply(sim.load_scenario(base), ["loss-fatal"])
+    for seed in range(4):
+        run = sim.run(scenario, seed=seed)
+        i = run.scenario.initiator.hostname
+        assert shown(run, i, 150) != [platform_for(run.scenario.initiator.platform).state_name("initiator",
+                                                                                                 "MM_ACTIVE")]
+        assert any("85 % loss" in d.rule for d in run.trace.records if type(d).__name__ == "DatagramDropped")

@@ -83,3 +83,8 @@ def test_readme_console_and_diagnose_examples_are_real(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stdout", out)
     assert main(["diagnose", "paste.txt"]) == 0
     assert out.getvalue().startswith(expected)
+
+
+def test_readme_scenario_table_lists_every_bundled_scenario_with_its_title():
+    for name, title in sim.list_bundled():
+        assert f"| `{name}` | {title} |" in README, name
