@@ -65,10 +65,6 @@ class MainModeSA:
     def id(self) -> str:
         return self.icookie.hex()
 
-    @property
-    def removed(self) -> bool:
-        return self.state is None and bool(self.history)
-
     def _event(self, name: str, **fields) -> Event:
         return Event(name, sa=self.id, peer=self.peer, fields=fields)
 

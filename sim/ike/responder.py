@@ -67,10 +67,6 @@ class Responder(MainModeSA):
         self._move(row.next, out, "received MM1, sent MM2")
         return out
 
-    @property
-    def started(self) -> bool:
-        return self.state is not None
-
     def receive(self, msg: messages.Message, now: float) -> list[Effect]:
         out: list[Effect] = []
         name = self._name(msg)

@@ -78,9 +78,3 @@ def expected(role: str, state: str | None) -> str | None:
         if row.role == role and row.state == state and row.receives:
             return row.receives
     return None
-
-
-def role_of(state: str) -> str | None:
-    """Which role can sit in a waiting state (MM_ACTIVE: both)."""
-    roles = {row.role for row in TRANSITIONS if row.state == state}
-    return roles.pop() if len(roles) == 1 else None
