@@ -1,6 +1,6 @@
 """The Trace: everything that happened in one run, in time order. Every output renders from it (and the configs).
 
-Records are frozen dataclasses with a time ``t`` in simulated seconds. A datagram has one ``DatagramSent`` and then
+Records are named tuples (immutable, cheap to define) with a time ``t`` in simulated seconds. A datagram has one ``DatagramSent`` and then
 either a ``DatagramDropped`` (on the path, with the rule) or a ``DatagramDelivered`` followed by the receiver's
 ``DatagramProcessed`` (accepted, duplicate, or discarded with the reason).
 """
