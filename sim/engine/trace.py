@@ -1,8 +1,8 @@
 """The Trace: everything that happened in one run, in time order. Every output renders from it (and the configs).
 
-Records are named tuples (immutable, cheap to define) with a time ``t`` in simulated seconds. A datagram has one ``DatagramSent`` and then
-either a ``DatagramDropped`` (on the path, with the rule) or a ``DatagramDelivered`` followed by the receiver's
-``DatagramProcessed`` (accepted, duplicate, or discarded with the reason).
+Records are named tuples (immutable, cheap to define) with a time ``t`` in simulated seconds. A datagram has one
+``DatagramSent`` and then either a ``DatagramDropped`` (on the path, with the rule) or a ``DatagramDelivered``
+followed by the receiver's ``DatagramProcessed`` (accepted, duplicate, or discarded with the reason).
 """
 
 from __future__ import annotations
