@@ -271,3 +271,15 @@ def test_a_forged_ke_is_discarded_and_the_genuine_message_still_completes(target
     pair.deliver(genuine, target, 1.0)
     pair.pump(now=1.0)
     assert pair.state("initiator") == pair.state("responder") == "MM_ACTIVE"
+
+
+def test_certificate_authentication_is_not_faked_with_the_psk():
+    """Both sides agree on rsa-sig; with no PKI modelled the initiator must not derive keys from the PSK anyway."""
+    rsa = Policy(auth=Auth.RSA_SIG)
+    pair = Pair.make(config(I_ADDR, R_ADDR, b"k", (rsa,)), config(R_ADDR, I_ADDR, b"k", (rsa,)))
+    pair.start()
+    pair.pump()
+    assert [s.message for s in pair.sends("initiator")] == ["MM1", "MM3"]
+    assert not [e for e in pair.effects["initiator"] if isinstance(e, KeysDerived)]
+    assert any(isinstance(e, Event) and e.name == "no_certificate" for e in pair.effects["initiator"])
+    assert pair.state("initiator") is None and pair.state("responder") == "MM_WAIT_MSG5"

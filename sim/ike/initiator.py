@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import crypto, messages
+from .constants import Auth
 from .effects import Effect
 from .constants import NAT_T_PORT, NAT_T_VENDOR_IDS
 from .exchange import MainModeSA
@@ -104,6 +105,13 @@ class Initiator(MainModeSA):
         out.append(self._received("MM4", "accepted"))
         out.append(self._event("received", message="MM4", payloads=msg.summary, length=len(msg.raw)))
         self._detect_nat(msg, out)
+        if self.policy.auth != Auth.PRE_SHARED_KEY:
+            # Both sides agreed on certificate authentication; this simulator has no PKI, so, as a box without a
+            # usable certificate, the initiator cannot build MM5 and gives up.
+            out.append(self._event("no_certificate", auth=self.policy.auth_name))
+            self.history.append((self.state, "EV_ERROR"))
+            self.remove(out, f"{self.policy.auth_name} authentication needs a certificate (not simulated)", now)
+            return
         key = self.config.key_for(self.peer)
         if key is None or key.psk is None:
             # ASA-profile choice (ike-facts.md 2.5 marks it uncertain): the keys cannot be generated, MM5 is never

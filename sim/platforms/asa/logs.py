@@ -68,6 +68,8 @@ group_no_key           713906  7    ``Connection landed on tunnel_group <group>`
                                     unusable L2L group (SARANSK); its use for "group without a key" is our choice]
 no_key                 (as group_no_key; as group_missing when no group matched at all) [U: ASA wording
                                     unknown, ike-facts 2.5]
+no_certificate         713902  3    ``Unable to find a certificate for rsa-sig authentication, aborting`` [U: our
+                                    wording; the simulator models no PKI, so rsa-sig on both sides fails here]
 keys_generated         713906  7    ``Generating keys for Initiator...`` / ``Generating keys for Responder...``
                                     ([U] responder wording by symmetry)
 bad_ke                 713048  3    ``Error processing payload: Payload ID: 4`` [U]
@@ -184,7 +186,7 @@ EVENTS = ("initiate", "sending", "received", "proposal_accepted", "proposal_reje
           "group_found", "group_missing", "group_no_key", "no_key", "keys_generated", "bad_ke", "decrypt_failed",
           "hash_failed", "duplicate", "retransmit", "notify_dropped", "no_sa", "phase1_completed", "sa_removed",
           "not_listening", "malformed", "unsupported_exchange", "half_open_limit", "ike_disabled", "no_policy",
-          "nat_detection", "nat_d_missing", "nat_t_float", "no_key_to_initiate")
+          "nat_detection", "nat_d_missing", "nat_t_float", "no_key_to_initiate", "no_certificate")
 
 
 @dataclass(frozen=True)
@@ -503,6 +505,10 @@ class _Renderer:
         else:
             self.emit(t, 713138, 3, f"Group {ev.peer} not found and BASE GROUP default preshared key not configured",
                       sa=ev.sa, peer=ev.peer)
+
+    def on_no_certificate(self, t, ev) -> None:
+        self.emit(t, 713902, 3, f"Unable to find a certificate for {ev.fields.get('auth')} authentication, aborting",
+                  sa=ev.sa, peer=ev.peer)
 
     def on_keys_generated(self, t, ev) -> None:
         self.emit(t, 713906, 7, f"Generating keys for {self.role(ev.sa).capitalize()}...", sa=ev.sa, peer=ev.peer)

@@ -271,6 +271,10 @@ class _Console:
     def ev_no_key(self, t, event, fields):
         self._no_key(t, event)
 
+    def ev_no_certificate(self, t, event, fields):
+        self.error(t, event.sa, "No Cert or pre-shared address key.")
+        self.syslog(t, f"%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at {event.peer}")
+
     def ev_keys_generated(self, t, event, fields):
         self.debug(t, event.sa, "SKEYID state generated")
 
