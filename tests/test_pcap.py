@@ -46,16 +46,7 @@ def nat_run() -> sim.Run:
     """healthy, with the initiator (inside 10.0.0.2) behind a PAT device seen as 192.0.2.1, NAT-T on both sides:
     MM5 and MM6 float to UDP 4500 with the non-ESP marker, and the responder sees translated addresses and ports."""
     if "nat" not in _runs:
-        text = (ROOT / "scenarios" / "healthy.yaml").read_text()
-        for old, new in (("outside: 50.57.228.150", "outside: 10.0.0.2"),
-                         ("ip address 50.57.228.150 255.255.255.0", "ip address 10.0.0.2 255.255.255.0"),
-                         ("tunnel-group 50.57.228.150", "tunnel-group 192.0.2.1"),
-                         ("set peer 50.57.228.150", "set peer 192.0.2.1"),
-                         ("    crypto ikev1 enable outside\n",
-                          "    crypto ikev1 enable outside\n    crypto isakmp nat-traversal 20\n")):
-            text = text.replace(old, new)
-        text += "path:\n  - nat: {inside: initiator, address: 192.0.2.1}\n"
-        _runs["nat"] = sim.run(load_scenario_text(text, "nat-t.yaml"))
+        _runs["nat"] = sim.run("nat-t")  # the bundled scenario built by the nat-t fault
     return _runs["nat"]
 
 
