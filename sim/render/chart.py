@@ -79,7 +79,6 @@ from matplotlib.patches import FancyBboxPatch, Polygon, Rectangle
 
 from ..engine.trace import DatagramDropped, DatagramSent, SaChanged, Trace
 from ..errors import InputError
-from ..ike.states import STATES
 from ..platforms.registry import platform_for
 from .files import write_atomic
 from .labels import fates, format_time, message_label, retransmit_suffix
@@ -1060,10 +1059,7 @@ def _callout(ax, placer: _Placer, model: _Model, spec: _Size, host: str, band: _
     pad = 0.09
     if removal is not None:
         lines = [f"SA removed at {format_time(removal.t)}"]
-        reason = _short_reason(removal.reason)[0]
-        platform = platform_for(model.trace.device(host).platform)
-        for state in sorted(STATES, key=len, reverse=True):  # the core's state names, as this device names them
-            reason = reason.replace(state, platform.state_name(band.sa[1], state))
+        reason = _short_reason(removal.reason)[0]  # platform-neutral: the core names no state in it
         if reason:
             lines.append(reason)
     else:

@@ -58,7 +58,6 @@ Out = Callable[[str], object]
 _HEX = re.compile(r"\b(?:0x)?[0-9a-fA-F]{6,}\b")
 _LOG_LINE = re.compile(r"^\*?[A-Z][a-z]{2} +\d+ ")
 _POLICY_VALUE = re.compile(r"^(\s+(?:authentication|encryption|encr|hash|group|lifetime)\s).*$", re.M)
-_CORE_STATE = re.compile(r"\bMM_(?:WAIT_MSG[2-6]|ACTIVE)\b")
 _IOS_KEY = re.compile(r"^(crypto isakmp key (?:[06] )?)\S+( +address )", re.M)
 
 
@@ -214,10 +213,7 @@ def evidence(result: Run) -> list[str]:
             device = names.get(record.device)
             was = platform_for(device.platform).state_name(record.update.role, record.update.previous) \
                 if device is not None and record.update.previous else record.update.previous
-            reason = record.update.reason
-            if device is not None:  # the core's state names as this device shows them (IOS: MM_NO_STATE ...)
-                state_name = platform_for(device.platform).state_name
-                reason = _CORE_STATE.sub(lambda m: state_name(record.update.role, m.group()), reason)
+            reason = record.update.reason  # platform-neutral: the core names no state in it
             timed.append((record.t, f"{record.device} removed its SA (it was {was}) at {record.t:g} s: {reason}."))
     return lines + [text for _, text in sorted(timed, key=lambda item: item[0])]
 
