@@ -73,4 +73,4 @@ class Pair:
         raise AssertionError("exchange did not settle")
 
     def fire(self, role: str, timer: SetTimer) -> list:
-        return self.record(role, self.endpoint(role).timer(timer.key, timer.at))
+        return self.record(role, self.endpoint(role).timer(timer.id, timer.at))

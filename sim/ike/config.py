@@ -20,6 +20,8 @@ class Retransmit:
     retries: int = 3
     remove_after: float = 8.0
     resend_on_duplicate: bool = True
+    #: a duplicate makes the SA resend its last message at most once per this many seconds (None: every time)
+    duplicate_holdoff: float | None = None
     #: Read by drivers, not the core: interesting traffic keeps flowing, so the initiator starts a new Main Mode
     #: this many seconds after its SA was removed (None: the traffic stopped, nothing restarts).
     reinitiate: float | None = None
@@ -48,7 +50,9 @@ class IkeConfig:
     notify_no_proposal: bool = True
     #: NAT traversal (RFC 3947): announce it in MM1/MM2, send NAT-D in MM3/MM4, float to UDP 4500 when NAT is found
     nat_traversal: bool = False
-    half_open_limit: int = 100
+    half_open_limit: int | None = 100
+    #: half-open responder SAs one peer address may hold (strongSwan's block_threshold is the model; None: no limit)
+    half_open_per_peer: int | None = None
     #: what the initiator does when it has no key after MM4: "abort" removes the SA at once (documented choice)
     vendor_ids_mm1: tuple[bytes, ...] = ()
     vendor_ids_mm2: tuple[bytes, ...] = ()

@@ -1,8 +1,10 @@
 """What the core asks its driver to do, and what it reports. Plain immutable data (named tuples: cheap to define,
 which matters for a command's start-up time); the driver interprets it.
 
-A driver (the SimPy simulator or the live UDP driver) feeds the core datagrams, timer firings and the time, and
-carries out these effects: ``Send`` a datagram, arm a ``SetTimer``; everything else is a report for the Trace.
+A driver (the SimPy simulator or the live UDP driver) feeds the core one input at a time (a datagram, a timer
+firing, the start) and carries out the effects that input returned, in order: ``Send`` a datagram, arm a
+``SetTimer``, drop a ``CancelTimer``; everything else is a report for the Trace. The driver's recorder
+(:mod:`sim.engine.recorder`) writes each effect down together with its cause (the input that produced it).
 """
 
 from __future__ import annotations
@@ -10,73 +12,91 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
 
+from .events import Event
 from .policy import Policy
+from .types import Msg, Outcome, Purpose, Reason, Role, State, Trigger
+
+NO_DETAIL: Mapping[str, Any] = MappingProxyType({})
 
 
 class Send(NamedTuple):
-    """Send ``data`` to ``peer``:``dport`` from local port ``sport``."""
+    """Send ``data`` to ``peer``:``dport`` from local port ``sport``.
+
+    ``payloads`` is the message as sent, decoded (:mod:`sim.ike.messages` payload records, in wire order; for an
+    encrypted message the plaintext payloads). ``length`` is the ISAKMP length of the message with its payloads
+    but without encryption padding (what a Cisco decode line reports); ``len(data)`` is the real size."""
 
     sa: str
     peer: str
     sport: int
     dport: int
     data: bytes
-    message: str  # "MM1".."MM6", "NOTIFY"
-    attempt: int = 0  # 0 = the original, n = the n-th retransmission
-    trigger: str = "protocol"  # "protocol", "timer" (retransmission), "duplicate" (resend on a duplicate)
+    message: Msg
+    attempt: int = 0  # 0 = the original, n = the n-th resend
+    trigger: Trigger = Trigger.PROTOCOL
+    payloads: tuple = ()
+    length: int = 0
+    encrypted: bool = False
+    message_id: int = 0
 
 
 class SetTimer(NamedTuple):
-    key: tuple
+    """Call the endpoint's ``timer(id, now)`` at ``at`` (unless cancelled). ``id`` is unique per endpoint."""
+
+    id: int
     at: float
-    purpose: str  # "retransmit MM1", "remove SA"
+    purpose: Purpose
+    sa: str
+    message: Msg | None = None  # the message a RETRANSMIT timer resends
 
 
 class CancelTimer(NamedTuple):
-    key: tuple
+    id: int
 
 
 class SaUpdate(NamedTuple):
-    """A snapshot of one SA after a change. ``state`` None means the SA was removed."""
+    """A snapshot of one SA after a change. ``state`` None means the SA was removed (``reason`` says why)."""
 
     sa: str
-    role: str  # "initiator" | "responder"
+    role: Role
     peer: str
-    state: str | None
-    previous: str | None
-    group: str | None = None  # tunnel-group, once resolved
+    state: State | None
+    previous: State | None
+    group: str | None = None  # tunnel-group / key entry, once resolved
     policy: Policy | None = None  # negotiated policy, once chosen
-    reason: str = ""
+    reason: Reason | None = None
 
 
 class Received(NamedTuple):
-    """How the core classified an inbound datagram: which message it was and whether it was used.
+    """How the core classified an inbound datagram and what it did with it.
 
-    ``outcome`` is "accepted", "duplicate" (already processed; may trigger a resend) or "discarded" (with ``reason``:
-    the cause a trainee should find, e.g. "could not decrypt MM5: ...").
-    """
+    ``outcome``: accepted, duplicate or discarded; ``reason`` (a code, with ``detail`` fields) says why it was not
+    accepted, or what a duplicate caused. ``payloads`` are the decoded payloads (for MM5/MM6 the decrypted ones; empty
+    when it could not be decoded, e.g. an MM5 under a different key)."""
 
     sa: str | None
     peer: str
-    message: str
-    outcome: str
-    reason: str = ""
+    message: Msg
+    outcome: Outcome
+    reason: Reason | None = None
+    detail: Mapping[str, Any] = NO_DETAIL
+    payloads: tuple = ()
+    length: int = 0  # ISAKMP length as a decode line reports it (unpadded for a decrypted message)
+    encrypted: bool = False
+    message_id: int = 0
 
 
-class Event(NamedTuple):
-    """A protocol event for the device log. ``name`` is platform-neutral; the platform renders the text."""
+class Log(NamedTuple):
+    """A protocol event for the device log (a record from :mod:`sim.ike.events`)."""
 
-    name: str
-    sa: str | None = None
-    peer: str | None = None
-    fields: Mapping[str, Any] = MappingProxyType({})
+    event: Event
 
 
 class KeysDerived(NamedTuple):
     """The phase-1 keys one side derived (for key tables and teaching)."""
 
     sa: str
-    role: str
+    role: Role
     peer: str
     icookie: bytes
     rcookie: bytes
@@ -92,4 +112,9 @@ class KeysDerived(NamedTuple):
     iv: bytes
 
 
-Effect = Send | SetTimer | CancelTimer | SaUpdate | Received | Event | KeysDerived
+Effect = Send | SetTimer | CancelTimer | SaUpdate | Received | Log | KeysDerived
+
+
+def detail(**fields: Any) -> Mapping[str, Any]:
+    """An immutable detail mapping for a ``Received``."""
+    return MappingProxyType(fields) if fields else NO_DETAIL

@@ -1,26 +1,78 @@
-"""What the Main Mode initiator and responder share: one ISAKMP SA's data, its retransmission timer, duplicates,
-removal, and the encrypted MM5/MM6 leg (RFC 2409 appendix B IV chaining)."""
+"""One ISAKMP SA and the dispatcher that runs it from the transition table (:mod:`sim.ike.states`).
+
+What both roles share lives here: classifying an inbound message by the rows of the SA's role, duplicates and their
+resends, the cookie check, decrypting MM5/MM6 (RFC 2409 appendix B IV chaining), the payload check, calling the
+row's handler, sending the row's message, the retransmission timer, moving state, the FSM history and removal. The
+roles (:mod:`sim.ike.initiator`, :mod:`sim.ike.responder`) only implement the handlers: what each message means.
+
+A handler gets ``(msg, payloads, out, now)``, may append events to ``out``, and returns an :class:`Accept` (with the
+payloads of the row's message to send), a :class:`Refuse` (the message is discarded: a reason code, its detail, and
+whether the SA must be torn down) or an :class:`Abort` (the message was taken, but the SA cannot go on).
+"""
 
 from __future__ import annotations
 
 import hmac
 import itertools
-from typing import Iterator
+from typing import Any, Iterator, Mapping, NamedTuple
 
 from . import crypto, messages
 from .config import IkeConfig
 from .constants import IKE_PORT, NAT_T_PORT, NON_ESP_MARKER, VID_NAT_T_RFC3947, IdType, Payload
-from .effects import CancelTimer, Effect, Event, KeysDerived, Received, SaUpdate, Send, SetTimer
+from .effects import (NO_DETAIL, CancelTimer, Effect, KeysDerived, Log, Received, SaUpdate, Send, SetTimer,
+                      detail as make_detail)
+from .events import DecryptFailed, Duplicate, NatDetected, NatDMissing, Processing, Retransmitted, SaRemoved
 from .policy import Policy
 from .secrets import Secrets
+from .states import RECEIVING, Transition, expected, lookup
+from .types import HistoryStep, Msg, Outcome, Purpose, Reason, Role, State, StepKind, Trigger
 
 UDP = 17
 
 
-class MainModeSA:
-    """State shared by both roles. Subclasses implement ``receive`` for their expected messages."""
+class Accept(NamedTuple):
+    """The handler took the message: send ``payloads`` as the row's message (ignored when the row sends nothing);
+    ``after``: events to report once the state has moved (e.g. phase 1 complete)."""
 
-    role = ""
+    payloads: tuple = ()
+    after: tuple = ()
+
+
+class Refuse(NamedTuple):
+    """The handler did not take the message: discard it for ``reason``; ``remove``: tear the SA down."""
+
+    reason: Reason
+    detail: Mapping[str, Any] = NO_DETAIL
+    remove: bool = False
+
+
+class Abort(NamedTuple):
+    """The handler took the message (it was the right one, well formed) but cannot go on: the SA is torn down for
+    ``reason`` (e.g. the initiator has no key after MM4)."""
+
+    reason: Reason
+    detail: Mapping[str, Any] = NO_DETAIL
+
+
+def classify(role: Role, msg: messages.Message) -> tuple[Msg, Transition | None]:
+    """Which message this is for an SA of ``role``, by the rows that role receives: an encrypted one is the row's
+    encrypted message; a clear one the first row whose ``signature`` payload it carries (and a zero responder cookie
+    when the row creates the SA)."""
+    encrypted = msg.header.encrypted
+    zero = not any(msg.header.rcookie)
+    for row in RECEIVING[role]:
+        if row.encrypted_in:
+            if encrypted:
+                return row.receives, row
+        elif not encrypted and msg.first(row.signature) is not None and (zero or not row.first):
+            return row.receives, row
+    return Msg.DATAGRAM, None
+
+
+class MainModeSA:
+    """One SA of ``role`` toward ``peer``; subclasses implement the row handlers."""
+
+    role: Role
 
     def __init__(self, *, config: IkeConfig, secrets: Secrets, peer: str, peer_port: int, icookie: bytes,
                  timer_ids: Iterator[int] | None = None):
@@ -33,18 +85,20 @@ class MainModeSA:
         self.rx_peer_port = peer_port
         self.icookie = icookie
         self.rcookie = bytes(8)
-        self.state: str | None = None
+        self.state: State | None = None
         self.group: str | None = None
         self.policy: Policy | None = None
         self.sai_b = b""
         self.last_sent: Send | None = None
         self.last_received: bytes | None = None
+        self.last_row: Transition | None = None  # the row that took ``last_received``
+        self.last_duplicate_resend: float | None = None
         self.retries_left = 0
         # Timer ids come from the endpoint, so that a later SA with the same cookies (a late copy of MM1 after
         # the first SA was removed) never reuses the id of a timer that was cancelled before it was born.
         self.timer_ids = timer_ids if timer_ids is not None else itertools.count(1)
-        self.timer_generation = 0
-        self.history: list[tuple[str, str]] = []  # (state, event) pairs for the FSM error history
+        self.timer_id = 0  # the armed timer (0: none)
+        self.history: list[HistoryStep] = []
         # key exchange
         self.dh_private = 0
         self.g_xi = b""
@@ -55,6 +109,7 @@ class MainModeSA:
         self.keys: crypto.Phase1Keys | None = None
         self.spec: crypto.CipherSpec | None = None
         self.iv = b""
+        self.next_iv = b""  # the IV after the message being processed (set by decryption, kept on acceptance)
         # NAT traversal (RFC 3947)
         self.nat_t = False  # both sides announced RFC 3947 support
         self.local_behind_nat = False
@@ -65,89 +120,176 @@ class MainModeSA:
     def id(self) -> str:
         return self.icookie.hex()
 
-    def _event(self, name: str, **fields) -> Event:
-        return Event(name, sa=self.id, peer=self.peer, fields=fields)
+    def _log(self, out: list[Effect], kind: type, **fields) -> None:
+        out.append(Log(kind(sa=self.id, peer=self.peer, **fields)))
 
-    def _received(self, message: str, outcome: str, reason: str = "") -> Received:
-        return Received(self.id, self.peer, message, outcome, reason)
+    def _processing(self, out: list[Effect], message: Msg) -> None:
+        self._log(out, Processing, message=message)
+
+    # -- the dispatcher -------------------------------------------------------------------------------------------
+    def receive(self, msg: messages.Message, now: float) -> list[Effect]:
+        """One inbound message for this SA (for a new responder SA: the first MM1, with ``state`` None)."""
+        out: list[Effect] = []
+        name, _ = classify(self.role, msg)
+        received = dict(message=name, encrypted=msg.header.encrypted, message_id=msg.header.message_id,
+                        payloads=msg.payloads, length=len(msg.raw))
+        if self.last_received is not None and msg.raw == self.last_received:
+            self._duplicate(name, out, now, received)
+            return out
+        row = lookup(self.role, self.state, name)
+        if row is None:
+            if name is Msg.MM1 and self.state is not None:
+                reason, info = Reason.DIFFERENT_MM1, NO_DETAIL
+            else:
+                reason, info = Reason.UNEXPECTED_MESSAGE, make_detail(awaited=expected(self.role, self.state))
+            out.append(self._verdict(Outcome.DISCARDED, reason, info, received))
+            return out
+        if self.state is not None and not (row.receives is Msg.MM2) and msg.header.rcookie != self.rcookie:
+            out.append(self._verdict(Outcome.DISCARDED, Reason.RCOOKIE_MISMATCH, NO_DETAIL, received))
+            return out
+        payloads = msg.payloads
+        if row.encrypted_in:
+            try:
+                payloads, length = self._decrypt(msg)
+            except ValueError as exc:  # MalformedMessage, or a ciphertext the cipher cannot take
+                out.append(self._verdict(Outcome.DISCARDED, Reason.DECRYPT_FAILED, make_detail(problem=str(exc)),
+                                         received))
+                self._log(out, DecryptFailed, message=name, problem=str(exc))
+                return out
+            received.update(payloads=payloads, length=length)
+        missing = tuple(kind.__name__ for kind in row.requires if not any(isinstance(p, kind) for p in payloads))
+        if missing:
+            out.append(self._verdict(Outcome.DISCARDED, Reason.MISSING_PAYLOADS, make_detail(missing=missing),
+                                     received))
+            return out
+        result = getattr(self, row.handler)(msg, payloads, out, now)
+        if isinstance(result, Refuse):
+            out.append(self._verdict(Outcome.DISCARDED, result.reason, result.detail, received))
+            if result.remove:
+                self.history.append(HistoryStep(self.state, StepKind.ERROR, received=name))
+                self.remove(out, result.reason, now)
+            return out
+        self.last_received = msg.raw
+        self.last_row = row
+        if isinstance(result, Abort):
+            out.append(self._verdict(Outcome.ACCEPTED, None, NO_DETAIL, received))
+            self.history.append(HistoryStep(self.state, StepKind.ERROR, received=name))
+            self.remove(out, result.reason, now)
+            return out
+        if row.encrypted_in:
+            self.iv = self.next_iv  # CBC chaining advances only on acceptance (RFC 2409 appendix B)
+        out.append(self._verdict(Outcome.ACCEPTED, None, NO_DETAIL, received))
+        if row.sends is not None:
+            self._send(row, result.payloads, out, now)
+        else:
+            self.last_sent = None  # nothing left to resend
+            self._disarm(out)
+        self._move(row.next, out, HistoryStep(row.next, StepKind.STEP, received=name, sent=row.sends))
+        out.extend(Log(event) for event in result.after)
+        return out
+
+    def start(self, now: float) -> list[Effect]:
+        """Start on our own: the row that receives nothing (the initiator's MM1)."""
+        out: list[Effect] = []
+        row = lookup(self.role, None, None)
+        result = getattr(self, row.handler)(None, (), out, now)
+        self._send(row, result.payloads, out, now)
+        self._move(row.next, out, HistoryStep(row.next, StepKind.START, sent=row.sends))
+        return out
+
+    def _verdict(self, outcome: Outcome, reason: Reason | None, info: Mapping[str, Any], received: dict) -> Received:
+        return Received(self.id, self.peer, received["message"], outcome, reason, info, tuple(received["payloads"]),
+                        received["length"], received["encrypted"], received["message_id"])
 
     # -- state ----------------------------------------------------------------------------------------------------
-    def _move(self, new: str | None, out: list[Effect], reason: str) -> None:
+    def _move(self, new: State | None, out: list[Effect], step: HistoryStep, reason: Reason | None = None) -> None:
         previous = self.state
         self.state = new
-        self.history.append((new or "MM_DONE", reason))
+        self.history.append(step)
         out.append(SaUpdate(self.id, self.role, self.peer, new, previous, self.group, self.policy, reason))
 
-    def remove(self, out: list[Effect], reason: str, now: float) -> None:
+    def remove(self, out: list[Effect], reason: Reason, now: float) -> None:
         """Delete the SA: it disappears from ``show`` from now on."""
-        was = self.state
         self._disarm(out)
-        out.append(self._event("sa_removed", reason=reason, state=was, history=list(self.history)))
-        self._move(None, out, reason)
+        self._log(out, SaRemoved, role=self.role, state=self.state, reason=reason, history=tuple(self.history))
+        self._move(None, out, HistoryStep(None, StepKind.REMOVED), reason)
 
     # -- sending and retransmission -------------------------------------------------------------------------------
-    def _send(self, data: bytes, message: str, out: list[Effect], now: float, *, expect_reply: bool = True) -> None:
+    def _send(self, row: Transition, payloads, out: list[Effect], now: float) -> None:
+        payloads = tuple(payloads)
+        if row.encrypted_out:
+            data, length = self._encrypt(payloads)
+        else:
+            data = messages.build(self.icookie, self.rcookie, payloads)
+            length = len(data)
         if self.local_port == NAT_T_PORT:
             data = NON_ESP_MARKER + data  # RFC 3948 section 2.2: IKE on 4500 carries the non-ESP marker
-        send = Send(self.id, self.peer, self.local_port, self.peer_port, data, message)
+        send = Send(self.id, self.peer, self.local_port, self.peer_port, data, row.sends, 0, Trigger.PROTOCOL,
+                    payloads, length, row.encrypted_out)
         self.last_sent = send
         out.append(send)
-        out.append(self._event("sending", message=message, length=len(data), attempt=0))
-        if expect_reply:
+        if row.retransmit:
             self.retries_left = self.config.retransmit.retries
-            self._arm(out, now + self.config.retransmit.interval, f"retransmit {message}")
+            self._arm(out, now + self.config.retransmit.interval, Purpose.RETRANSMIT, row.sends)
         else:
             self._disarm(out)
 
-    def _arm(self, out: list[Effect], at: float, purpose: str) -> None:
-        if self.timer_generation:
-            out.append(CancelTimer((self.id, self.role, self.timer_generation)))
-        self.timer_generation = next(self.timer_ids)
-        out.append(SetTimer((self.id, self.role, self.timer_generation), at, purpose))
+    def _arm(self, out: list[Effect], at: float, purpose: Purpose, message: Msg | None = None) -> None:
+        if self.timer_id:
+            out.append(CancelTimer(self.timer_id))
+        self.timer_id = next(self.timer_ids)
+        out.append(SetTimer(self.timer_id, at, purpose, self.id, message))
 
     def _disarm(self, out: list[Effect]) -> None:
-        if self.timer_generation:
-            out.append(CancelTimer((self.id, self.role, self.timer_generation)))
-            self.timer_generation = next(self.timer_ids)
+        if self.timer_id:
+            out.append(CancelTimer(self.timer_id))
+            self.timer_id = 0
 
-    def _resend(self, out: list[Effect], trigger: str) -> None:
+    def _resend(self, out: list[Effect], trigger: Trigger) -> None:
         assert self.last_sent is not None
         resend = self.last_sent._replace(attempt=self.last_sent.attempt + 1, trigger=trigger)
         self.last_sent = resend
         out.append(resend)
-        out.append(self._event("sending", message=resend.message, length=len(resend.data), attempt=resend.attempt,
-                               trigger=trigger))
 
-    def timer(self, generation: int, now: float) -> list[Effect]:
-        """A retransmission timer fired: resend the last message, or remove the SA when the budget is spent."""
+    def timer(self, timer_id: int, now: float) -> list[Effect]:
+        """A timer fired: resend the last message, or remove the SA when the retries are spent."""
         out: list[Effect] = []
-        if generation != self.timer_generation or self.state is None or self.last_sent is None:
+        if timer_id != self.timer_id or self.state is None or self.last_sent is None:
             return out  # stale timer
+        self.timer_id = 0
         if self.retries_left > 0:
             self.retries_left -= 1
-            self.history.append((self.state, "EV_RETRY"))
-            self._resend(out, "timer")
-            out.append(self._event("retransmit", message=self.last_sent.message, attempt=self.last_sent.attempt,
-                                   left=self.retries_left, state=self.state))
+            self.history.append(HistoryStep(self.state, StepKind.RETRY, sent=self.last_sent.message))
+            self._resend(out, Trigger.TIMER)
+            self._log(out, Retransmitted, message=self.last_sent.message, attempt=self.last_sent.attempt,
+                      left=self.retries_left, state=self.state)
             if self.retries_left > 0:
-                self._arm(out, now + self.config.retransmit.interval, f"retransmit {self.last_sent.message}")
+                self._arm(out, now + self.config.retransmit.interval, Purpose.RETRANSMIT, self.last_sent.message)
             else:
-                self._arm(out, now + self.config.retransmit.remove_after, "remove SA")
+                self._arm(out, now + self.config.retransmit.remove_after, Purpose.REMOVE)
         else:
-            self.history.append((self.state, "EV_TIMEOUT"))
-            # no state name in the text: the snapshot's ``previous`` carries it, and each platform names it its way
-            self.remove(out, "retransmission limit reached", now)
+            self.history.append(HistoryStep(self.state, StepKind.TIMEOUT))
+            self.remove(out, Reason.RETRANSMIT_LIMIT, now)
         return out
 
-    def duplicate(self, message: str, out: list[Effect]) -> None:
-        """A copy of a message already processed: resend our answer to it (ASA 713201)."""
-        if self.config.retransmit.resend_on_duplicate and self.last_sent is not None:
-            out.append(self._received(message, "duplicate", "already processed; last message resent"))
-            out.append(self._event("duplicate", message=message, resent=self.last_sent.message))
-            self._resend(out, "duplicate")
+    def _duplicate(self, message: Msg, out: list[Effect], now: float, received: dict) -> None:
+        """A copy of a message already processed: resend our answer to it (ASA 713201), unless the row says not to,
+        there is nothing to resend, or a duplicate made us resend less than ``duplicate_holdoff`` seconds ago."""
+        profile = self.config.retransmit
+        allowed = (profile.resend_on_duplicate and self.last_sent is not None
+                   and (self.last_row is None or self.last_row.resend_on_duplicate))
+        holdoff = profile.duplicate_holdoff
+        limited = (allowed and holdoff is not None and self.last_duplicate_resend is not None
+                   and now - self.last_duplicate_resend < holdoff)
+        if allowed and not limited:
+            out.append(self._verdict(Outcome.DUPLICATE, Reason.DUPLICATE_RESENT, NO_DETAIL, received))
+            self._log(out, Duplicate, message=message, resent=self.last_sent.message)
+            self.last_duplicate_resend = now
+            self._resend(out, Trigger.DUPLICATE)
         else:
-            out.append(self._received(message, "duplicate", "already processed; nothing to resend"))
-            out.append(self._event("duplicate", message=message, resent=None))
+            reason = Reason.DUPLICATE_RATE_LIMITED if limited else Reason.DUPLICATE_NOTHING_TO_RESEND
+            out.append(self._verdict(Outcome.DUPLICATE, reason, NO_DETAIL, received))
+            self._log(out, Duplicate, message=message, resent=None, limited=limited)
 
     # -- keys -----------------------------------------------------------------------------------------------------
     def _dh_start(self) -> bytes:
@@ -155,16 +297,16 @@ class MainModeSA:
         self.dh_private = crypto.dh_private(group, self.secrets.read(32))
         return crypto.dh_public(group, self.dh_private)
 
-    def _ke_problem(self, ke: bytes, nonce: bytes) -> str | None:
+    def _ke_problem(self, ke: bytes, nonce: bytes) -> Mapping[str, Any] | None:
         """Why a peer's KE and nonce cannot be used (None: they can). Checked before anything changes, so a forged
         or garbled MM3/MM4 is simply discarded and the genuine one still completes the exchange."""
         group = crypto.GROUPS[self.policy.group]
         if len(ke) != group.length:
-            return f"KE of {len(ke)} bytes (group {group.number} needs {group.length})"
+            return make_detail(problem="ke-length", got=len(ke), want=str(group.length), group=group.number)
         if not 1 < int.from_bytes(ke, "big") < group.prime - 1:
-            return "KE value out of range (must be between 1 and p-1)"
+            return make_detail(problem="ke-range", got=0, want="1 < KE < p-1", group=group.number)
         if not 8 <= len(nonce) <= 256:
-            return f"nonce of {len(nonce)} bytes (must be 8 to 256)"
+            return make_detail(problem="nonce-length", got=len(nonce), want="8 to 256", group=group.number)
         return None
 
     def _derive(self, psk: bytes, peer_public: bytes, out: list[Effect]) -> None:
@@ -188,30 +330,31 @@ class MainModeSA:
     def _own_id(self) -> tuple[int, int, int, bytes]:
         return IdType.IPV4_ADDR, UDP, IKE_PORT, bytes(int(x) for x in self.config.address.split("."))
 
-    def _encrypt_auth(self, hash_value: bytes) -> bytes:
-        """Build and encrypt the ID+HASH chain of MM5/MM6 with the current IV; advance the IV (CBC chaining)."""
+    def _auth_payloads(self, hash_value: bytes) -> tuple:
+        """ID and HASH (and the platform's extra MM5/MM6 payloads) of our MM5/MM6."""
         id_type, proto, port, data = self._own_id()
-        chain = messages.build_auth_chain(id_type, proto, port, data, hash_value)
+        return tuple(messages.auth_payloads(id_type, proto, port, data, hash_value, self._auth_extras()))
+
+    def _auth_extras(self) -> tuple:
+        return ()
+
+    def _encrypt(self, payloads: tuple) -> tuple[bytes, int]:
+        """Encrypt the payload chain of MM5/MM6 with the current IV and advance the IV (CBC chaining).
+        Returns (the message, its length without padding)."""
+        first, chain = messages.encode_payloads(payloads)
         ciphertext = crypto.encrypt(self.spec, self.keys.enc_key, self.iv, chain)
         self.iv = crypto.last_block(self.spec, ciphertext)
-        return messages.build_encrypted(self.icookie, self.rcookie, Payload.ID, ciphertext)
+        return messages.build_encrypted(self.icookie, self.rcookie, first, ciphertext), len(chain) + 28
 
-    def _decrypt_auth(self, msg: messages.Message) -> tuple[messages.IdPayload, messages.HashPayload, bytes]:
-        """Decrypt an MM5/MM6 body with the current IV and parse ID and HASH. Raises ValueError with the reason.
-
-        The IV only advances when the caller accepts the message (retransmissions must not move it)."""
-        if not msg.header.encrypted or msg.encrypted_body is None:
-            raise ValueError("expected an encrypted message (E flag not set)")
+    def _decrypt(self, msg: messages.Message) -> tuple[tuple, int]:
+        """Decrypt an MM5/MM6 body with the current IV and parse its payloads; MalformedMessage says why not. The IV
+        only advances when the message is accepted (retransmissions must not move it): ``next_iv`` holds it."""
+        if msg.encrypted_body is None:
+            raise messages.MalformedMessage("expected an encrypted message (E flag not set)")
         plaintext = crypto.decrypt(self.spec, self.keys.enc_key, self.iv, msg.encrypted_body)
-        try:
-            payloads = messages.parse_chain(msg.header.next_payload, plaintext)
-        except messages.MalformedMessage as exc:
-            raise ValueError(f"payloads malformed after decryption ({exc}): probably mismatched pre-shared key") from None
-        ident = next((p for p in payloads if isinstance(p, messages.IdPayload)), None)
-        hashp = next((p for p in payloads if isinstance(p, messages.HashPayload)), None)
-        if ident is None or hashp is None:
-            raise ValueError("decrypted message lacks ID or HASH payload")
-        return ident, hashp, crypto.last_block(self.spec, msg.encrypted_body)
+        payloads = messages.parse_chain(msg.header.next_payload, plaintext)
+        self.next_iv = crypto.last_block(self.spec, msg.encrypted_body)
+        return payloads, 28 + messages.chain_length(payloads)
 
     # -- NAT traversal ---------------------------------------------------------------------------------------------
     @staticmethod
@@ -235,19 +378,21 @@ class MainModeSA:
             return
         natd = msg.all(messages.NatDPayload)
         if not natd:
-            out.append(self._event("nat_d_missing"))
+            self._log(out, NatDMissing)
             self.nat_t = False
             return
         self.local_behind_nat = natd[0].data != self._natd_hash(self.config.address, self.local_port)
         seen = self._natd_hash(self.peer, self.peer_port)
         self.peer_behind_nat = not any(p.data == seen for p in natd[1:])
-        out.append(self._event("nat_detection", local_behind=self.local_behind_nat,
-                               peer_behind=self.peer_behind_nat))
+        self._log(out, NatDetected, local_behind=self.local_behind_nat, peer_behind=self.peer_behind_nat)
 
     @property
     def nat_found(self) -> bool:
         return self.nat_t and (self.local_behind_nat or self.peer_behind_nat)
 
     @staticmethod
-    def _hash_ok(expected: bytes, received: bytes) -> bool:
-        return hmac.compare_digest(expected, received)
+    def _hash_ok(expected_value: bytes, received_value: bytes) -> bool:
+        return hmac.compare_digest(expected_value, received_value)
+
+
+__all__ = ["Accept", "Refuse", "Abort", "classify", "MainModeSA", "Payload"]

@@ -71,6 +71,16 @@ __all__ = [
     "payload_summary",
     "policy_attributes",
     "policy_from_attributes",
+    "build",
+    "encode_payloads",
+    "chain_length",
+    "sa_payload",
+    "id_payload",
+    "notify_payload",
+    "mm1_payloads",
+    "mm2_payloads",
+    "ke_nonce_payloads",
+    "auth_payloads",
     "build_mm1",
     "build_mm2",
     "build_ke_nonce",
@@ -410,28 +420,33 @@ def _payload_packet(payload: Payload) -> tuple[int, Packet]:
     raise TypeError(f"not a payload: {payload!r}")
 
 
-def _chain(items: Sequence[tuple[int, Packet]]) -> tuple[int, Packet | None]:
-    """Link payloads, setting every next_payload explicitly (scapy's overloading would write 0 after a generic
-    payload). Returns (type of the first payload, the stacked packet)."""
+def _encode(items: Sequence[tuple[int, Packet]]) -> tuple[int, bytes]:
+    """Encode payloads one by one and join them: each scapy packet gets its ``next_payload`` set explicitly and is
+    built on its own (stacking with ``/`` would copy whole packet trees for every payload). Returns (type of the
+    first payload, the bytes of the chain)."""
     if not items:
-        return 0, None
-    stacked: Packet | None = None
+        return 0, b""
+    parts = []
     for index, (_, pkt) in enumerate(items):
         pkt.next_payload = int(items[index + 1][0]) if index + 1 < len(items) else 0
-        stacked = pkt if stacked is None else stacked / pkt
-    return int(items[0][0]), stacked
+        parts.append(bytes(pkt))
+    return int(items[0][0]), b"".join(parts)
 
 
 def _message(header: ISAKMP, items: Sequence[tuple[int, Packet]]) -> bytes:
-    first, body = _chain(items)
+    first, body = _encode(items)
+    return _with_header(header, first, body)
+
+
+def _with_header(header: ISAKMP, first: int, body: bytes) -> bytes:
     header.next_payload = first
-    data = bytes(header if body is None else header / body)
-    if len(data) > MAX_DATAGRAM:
-        raise ValueError(f"message too long ({len(data)} bytes)")
-    return data
+    header.length = HEADER_LEN + len(body)
+    if header.length > MAX_DATAGRAM:
+        raise ValueError(f"message too long ({header.length} bytes)")
+    return bytes(header) + body
 
 
-def _sa_packet(offers: Sequence[tuple[int, Policy]]) -> tuple[int, Packet]:
+def _transform_packets(offers: Sequence[tuple[int, Policy]]) -> list[tuple[int, Packet]]:
     if not 0 < len(offers) <= 0xFF:
         raise ValueError(f"need 1..255 transforms, got {len(offers)}")
     transforms = []
@@ -448,36 +463,91 @@ def _sa_packet(offers: Sequence[tuple[int, Policy]]) -> tuple[int, Packet]:
                 ),
             )
         )
-    _, trans = _chain(transforms)
-    proposal = ISAKMP_payload_Proposal(
-        next_payload=0,
-        proposal=1,
-        proto=PROTO_ISAKMP,
-        SPI=b"",
-        trans_nb=len(offers),  # scapy writes 0 if left None
-        trans=trans,
-    )
-    return PT.SA, ISAKMP_payload_SA(doi=DOI_IPSEC, situation=SIT_IDENTITY_ONLY, prop=proposal)
+    return transforms
 
 
-def _vids(vendor_ids: Sequence[bytes]) -> list[tuple[int, Packet]]:
-    return [_payload_packet(VendorIdPayload(bytes(v))) for v in vendor_ids]
+def sa_payload(offers: Sequence[tuple[int, Policy]]) -> SaPayload:
+    """The SA payload (DOI IPsec, SIT_IDENTITY_ONLY, one proposal #1 for PROTO_ISAKMP without SPI) carrying one
+    transform per ``(transform number, policy)``, built with scapy; ``body`` is what HASH_I/HASH_R cover (SAi_b)."""
+    _, transforms = _encode(_transform_packets(offers))
+    proposal = ISAKMP_payload_Proposal(next_payload=0, proposal=1, proto=PROTO_ISAKMP, SPI=b"", trans_nb=len(offers),
+                                       trans=conf.raw_layer(load=transforms))
+    sa = ISAKMP_payload_SA(doi=DOI_IPSEC, situation=SIT_IDENTITY_ONLY, prop=proposal)
+    sa.next_payload = 0
+    body = bytes(sa)[4:]
+    described = []
+    for number, policy in offers:
+        attrs = {_ATTR_NAME_TO_NUM[name]: value for name, value in policy_attributes(policy)}
+        described.append(Offer(number, attrs, policy_from_attributes(attrs)))  # as a receiver parses it
+    described = tuple(described)
+    return SaPayload(body=body, offers=described)
+
+
+def id_payload(id_type: int, protocol: int, port: int, data: bytes) -> IdPayload:
+    """An ID payload record (RFC 2407 4.6.2); ``body`` is IDii_b / IDir_b."""
+    return IdPayload(id_type=id_type, protocol=protocol, port=port, data=bytes(data),
+                     body=id_body(id_type, protocol, port, data))
+
+
+def encode_payloads(payloads: Sequence[Payload]) -> tuple[int, bytes]:
+    """(type of the first payload, wire bytes of the chain) for our payload records; no header, no padding."""
+    return _encode([_payload_packet(p) for p in payloads])
+
+
+def build(icookie: bytes, rcookie: bytes, payloads: Sequence[Payload], exchange: int = Exchange.IDENTITY_PROTECTION,
+          message_id: int = 0) -> bytes:
+    """A clear ISAKMP message: header (flags 0) and the payload chain."""
+    header = _header(icookie, rcookie, 0, exchange, 0, message_id)
+    first, body = encode_payloads(payloads)
+    return _with_header(header, first, body)
+
+
+def chain_length(payloads: Sequence[Payload]) -> int:
+    """Bytes of a payload chain without padding: what a Cisco decode line adds to the 28-byte header."""
+    return sum(4 + _body_length(p) for p in payloads)
+
+
+def _body_length(payload: Payload) -> int:
+    if isinstance(payload, SaPayload):
+        return len(payload.body)
+    if isinstance(payload, IdPayload):
+        return len(payload.body)
+    if isinstance(payload, NotifyPayload):
+        return 8 + len(payload.spi) + len(payload.data)
+    if isinstance(payload, OtherPayload):
+        return len(payload.body)
+    return len(payload.data)
+
+
+def _vids(vendor_ids: Sequence[bytes]) -> list[VendorIdPayload]:
+    return [VendorIdPayload(bytes(v)) for v in vendor_ids]
+
+
+def mm1_payloads(offers: Sequence[Policy], vendor_ids: Sequence[bytes] = ()) -> list[Payload]:
+    """MM1: SA (one proposal #1, PROTO_ISAKMP, no SPI, transforms 1..n, KEY_IKE), VIDs."""
+    return [sa_payload(list(enumerate(offers, start=1)))] + _vids(vendor_ids)
+
+
+def mm2_payloads(chosen: Policy, transform_number: int, vendor_ids: Sequence[bytes] = ()) -> list[Payload]:
+    """MM2: SA (one proposal with exactly the chosen transform, numbered as offered), VIDs."""
+    return [sa_payload([(transform_number, chosen)])] + _vids(vendor_ids)
+
+
+def ke_nonce_payloads(ke: bytes, nonce: bytes, vendor_ids: Sequence[bytes] = (),
+                      nat_d: Sequence[bytes] = ()) -> list[Payload]:
+    """MM3 / MM4: KE, NONCE, VIDs..., NAT-D... (type 20)."""
+    return ([KePayload(bytes(ke)), NoncePayload(bytes(nonce))] + _vids(vendor_ids)
+            + [NatDPayload(bytes(h)) for h in nat_d])
 
 
 def build_mm1(icookie: bytes, offers: Sequence[Policy], vendor_ids: Sequence[bytes] = ()) -> bytes:
-    """MM1: HDR, SA (one proposal #1, PROTO_ISAKMP, no SPI, transforms 1..n, KEY_IKE), VIDs."""
-    items = [_sa_packet(list(enumerate(offers, start=1)))] + _vids(vendor_ids)
-    header = _header(icookie, bytes(8), PT.SA, Exchange.IDENTITY_PROTECTION, 0, 0)
-    return _message(header, items)
+    return build(icookie, bytes(8), mm1_payloads(offers, vendor_ids))
 
 
 def build_mm2(
     icookie: bytes, rcookie: bytes, chosen: Policy, transform_number: int, vendor_ids: Sequence[bytes] = ()
 ) -> bytes:
-    """MM2: HDR, SA (one proposal with exactly the chosen transform, numbered as offered), VIDs."""
-    items = [_sa_packet([(transform_number, chosen)])] + _vids(vendor_ids)
-    header = _header(icookie, rcookie, PT.SA, Exchange.IDENTITY_PROTECTION, 0, 0)
-    return _message(header, items)
+    return build(icookie, rcookie, mm2_payloads(chosen, transform_number, vendor_ids))
 
 
 def build_ke_nonce(
@@ -488,12 +558,7 @@ def build_ke_nonce(
     vendor_ids: Sequence[bytes] = (),
     nat_d: Sequence[bytes] = (),
 ) -> bytes:
-    """MM3 / MM4: HDR, KE, NONCE, VIDs..., NAT-D... (type 20)."""
-    items = [_payload_packet(KePayload(bytes(ke))), _payload_packet(NoncePayload(bytes(nonce)))]
-    items += _vids(vendor_ids)
-    items += [_payload_packet(NatDPayload(bytes(h))) for h in nat_d]
-    header = _header(icookie, rcookie, PT.KE, Exchange.IDENTITY_PROTECTION, 0, 0)
-    return _message(header, items)
+    return build(icookie, rcookie, ke_nonce_payloads(ke, nonce, vendor_ids, nat_d))
 
 
 def id_body(id_type: int, protocol: int, port: int, data: bytes) -> bytes:
@@ -503,15 +568,17 @@ def id_body(id_type: int, protocol: int, port: int, data: bytes) -> bytes:
     return bytes(pkt)[4:]
 
 
+def auth_payloads(id_type: int, protocol: int, port: int, id_data: bytes, hash_value: bytes,
+                  extra: Sequence[Payload] = ()) -> list[Payload]:
+    """The MM5 / MM6 payloads: ID, HASH, then any extra payloads."""
+    return [id_payload(id_type, protocol, port, id_data), HashPayload(bytes(hash_value))] + list(extra)
+
+
 def build_auth_chain(
     id_type: int, protocol: int, port: int, id_data: bytes, hash_value: bytes, extra: Sequence[Payload] = ()
 ) -> bytes:
     """The MM5 / MM6 plaintext: ID, HASH, then any extra payloads; no header, not padded."""
-    items = [_id_packet(id_type, protocol, port, id_data), _payload_packet(HashPayload(bytes(hash_value)))]
-    items += [_payload_packet(p) for p in extra]
-    _, stacked = _chain(items)
-    assert stacked is not None
-    return bytes(stacked)
+    return encode_payloads(auth_payloads(id_type, protocol, port, id_data, hash_value, extra))[1]
 
 
 def build_encrypted(
@@ -524,19 +591,20 @@ def build_encrypted(
 ) -> bytes:
     """HDR* + ciphertext: E flag set, next_payload = first_payload (scapy does not fill it), length 28 + len."""
     header = _header(icookie, rcookie, first_payload, exchange, Flag.ENCRYPTION, message_id)
-    data = bytes(header / conf.raw_layer(load=bytes(ciphertext)))
-    if len(data) > MAX_DATAGRAM:
-        raise ValueError(f"message too long ({len(data)} bytes)")
-    return data
+    return _with_header(header, first_payload, bytes(ciphertext))
+
+
+def notify_payload(icookie: bytes, rcookie: bytes, notify_type: int, data: bytes = b"") -> NotifyPayload:
+    """A notification for an ISAKMP SA: DOI 1, protocol ISAKMP, SPI = the 16-byte cookie pair (RFC 2408 3.14)."""
+    spi = _cookie(icookie, "initiator cookie") + _cookie(rcookie, "responder cookie")
+    return NotifyPayload(doi=DOI_IPSEC, protocol=PROTO_ISAKMP, notify_type=notify_type, spi=spi, data=bytes(data))
 
 
 def build_notify(icookie: bytes, rcookie: bytes, notify_type: int, message_id: int, data: bytes = b"") -> bytes:
     """An unencrypted informational exchange (type 5) with one notification: DOI 1, protocol ISAKMP, SPI = the
     16-byte cookie pair (RFC 2408 3.14 / 2.4 for an ISAKMP SA)."""
-    spi = _cookie(icookie, "initiator cookie") + _cookie(rcookie, "responder cookie")
-    notify = NotifyPayload(doi=DOI_IPSEC, protocol=PROTO_ISAKMP, notify_type=notify_type, spi=spi, data=bytes(data))
-    header = _header(icookie, rcookie, PT.NOTIFICATION, Exchange.INFORMATIONAL, 0, message_id)
-    return _message(header, [_payload_packet(notify)])
+    return build(icookie, rcookie, [notify_payload(icookie, rcookie, notify_type, data)], Exchange.INFORMATIONAL,
+                 message_id)
 
 
 def marker_add(datagram: bytes) -> bytes:
