@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import sim
+from sim.api import lab_of
 from sim.engine.simulator import simulate
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -22,7 +23,8 @@ pytestmark = pytest.mark.benchmark
 def test_healthy_group14_run_in_process(benchmark):
     scenario = sim.load_scenario("healthy")
     assert scenario.initiator.config.policies[0].group == 14
-    trace = benchmark(simulate, scenario)
+    lab = lab_of(scenario)
+    trace = benchmark(simulate, lab)
     assert trace.sa_table("ASA-LAB1", 5)[0][0].state == "MM_ACTIVE"
 
 

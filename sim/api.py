@@ -65,16 +65,41 @@ def replace_config(scenario: Scenario, device: str, config_text: str) -> Scenari
                                                                  source=scenario.source)})
 
 
+def lab_of(scenario: Scenario):
+    """The engine's plain-data view of ``scenario``: each device's IkeConfig as its platform builds it, the path."""
+    from .engine.simulator import Lab, Node
+
+    nodes = [Node(d.hostname, d.role, d.outside, d.platform, d.ike_config()) for d in scenario.devices]
+    return Lab(scenario.name, scenario.title, nodes[0], nodes[1], tuple(scenario.path), scenario.seed)
+
+
 def run(scenario: str | Scenario, seed: int | None = None, until: float | None = None) -> Run:
-    """Run a scenario (a :class:`Scenario`, a bundled scenario's name or a YAML path) and return the :class:`Run`."""
-    from .engine.simulator import simulate
+    """Run a scenario (a :class:`Scenario`, a bundled scenario's name or a YAML path) and return the :class:`Run`.
+
+    ``until`` (simulated seconds) defaults to 300, or later if the scenario looks later. Python's cyclic garbage
+    collector is paused while the simulation runs (its records are many small tuples; scanning them made long runs
+    super-linear) and restored afterwards."""
+    import gc
+
+    from .engine.simulator import DEFAULT_HORIZON, BudgetExceeded, simulate
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise InputError(f"seed must be a whole number >= 0, not {seed!r}", field="seed")
-    return Run(scenario, simulate(scenario, seed=seed, until=until))
+    horizon = max(DEFAULT_HORIZON, scenario.look + 1.0) if until is None else until
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        trace = simulate(lab_of(scenario), seed=seed, until=horizon)
+    except BudgetExceeded as exc:
+        raise InputError(f"{exc}: check the scenario's timers and path (a run of a real Main Mode needs a few "
+                         "hundred)", source=scenario.source) from None
+    finally:
+        if was_enabled:
+            gc.enable()
+    return Run(scenario, trace)
 
 
-__all__ = ["Run", "run", "replace_config", "load_scenario", "load_scenario_text", "list_bundled", "Scenario",
+__all__ = ["Run", "run", "lab_of", "replace_config", "load_scenario", "load_scenario_text", "list_bundled", "Scenario",
            "InputError"]

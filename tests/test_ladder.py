@@ -17,6 +17,7 @@ from sim.engine.trace import (DatagramDelivered, DatagramDropped, DatagramProces
                               Trace)
 from sim.ike.constants import NON_ESP_MARKER, Notify
 from sim.ike.states import TRANSITIONS
+from sim.ike.types import Reason
 from sim.render.labels import FATE_KINDS, Fate, describe_fate, fate, fates, message_label, retransmit_suffix
 from sim.render.ladder import MIN_WIDTH, NOTHING, ascii_ladder, mermaid, mermaid_markdown
 from sim.scenario import list_bundled, load_scenario_text
@@ -54,9 +55,10 @@ def sent_of(run: sim.Run) -> list[DatagramSent]:
 # -- labels ---------------------------------------------------------------------------------------------------------
 
 
-def _sent(message: str, attempt: int = 0, data: bytes = b"", sport: int = 500, dport: int = 500) -> DatagramSent:
+def _sent(message: str, attempt: int = 0, data: bytes = b"", sport: int = 500, dport: int = 500, payloads=(),
+          encrypted: bool = False) -> DatagramSent:
     return DatagramSent(0.0, 1, "A", "initiator", "192.0.2.1", sport, "198.51.100.2", dport, data, message, attempt,
-                        "timer" if attempt else "protocol", "00")
+                        "timer" if attempt else "protocol", "00", payloads, 0, encrypted)
 
 
 def test_message_labels_in_rfc_notation():
@@ -85,16 +87,17 @@ def test_notify_label_names_the_notify_type():
     assert {message_label(s) for s in notifies} == {"Informational: N(NO-PROPOSAL-CHOSEN)"}
 
 
-def test_notify_label_on_udp_4500_and_odd_input():
-    from sim.ike.messages import build_notify
+def test_notify_label_comes_from_the_recorded_payloads():
+    from sim.ike.messages import notify_payload
 
-    data = build_notify(b"\x11" * 8, b"\x22" * 8, Notify.INVALID_COOKIE, 7)
-    assert message_label(_sent("NOTIFY", data=data)) == "Informational: N(INVALID-COOKIE)"
-    assert message_label(_sent("NOTIFY", data=NON_ESP_MARKER + data, sport=4500, dport=4500)) == \
+    invalid = notify_payload(b"\x11" * 8, b"\x22" * 8, Notify.INVALID_COOKIE)
+    assert message_label(_sent("NOTIFY", payloads=(invalid,))) == "Informational: N(INVALID-COOKIE)"
+    assert message_label(_sent("NOTIFY", payloads=(invalid,), sport=4500, dport=4500)) == \
         "Informational: N(INVALID-COOKIE)"
-    unknown = build_notify(b"\x11" * 8, b"\x22" * 8, 9999, 7)
-    assert message_label(_sent("NOTIFY", data=unknown)) == "Informational: N(9999)"
-    assert message_label(_sent("NOTIFY", data=b"garbage")) == "Informational"
+    unknown = notify_payload(b"\x11" * 8, b"\x22" * 8, 9999)
+    assert message_label(_sent("NOTIFY", payloads=(unknown,))) == "Informational: N(9999)"
+    assert message_label(_sent("NOTIFY")) == "Informational"
+    assert message_label(_sent("NOTIFY", encrypted=True)) == "Informational*"
     assert message_label(_sent("QM1")) == "QM1"
 
 
@@ -125,7 +128,8 @@ def test_fates_of_the_broken_scenarios():
     mm5 = [s for s in sent_of(psk) if s.message == "MM5"]
     for s in mm5:
         f = fate(psk.trace, s)
-        assert (f.kind, f.device) == ("discarded", "ASA-LAB2") and f.reason.startswith("could not decrypt MM5: ")
+        assert (f.kind, f.device, f.code) == ("discarded", "ASA-LAB2", Reason.DECRYPT_FAILED)
+        assert f.reason.startswith("could not decrypt MM5: ")
         assert f.t > s.t
     assert describe_fate(fate(psk.trace, mm5[0])).startswith("discarded by ASA-LAB2: could not decrypt MM5: ")
     assert describe_fate(fate(psk.trace, mm5[0]), with_device=False).startswith("discarded: could not decrypt")

@@ -1,61 +1,105 @@
 """The SimPy driver: two sans-IO endpoints, the path between their outside interfaces, simulated seconds.
 
-It only moves bytes and timers and writes down what happened; every protocol decision is the core's.
+It only moves bytes and timers and writes down what happened (through the shared :class:`~.recorder.Recorder`);
+every protocol decision is the core's. It imports nothing above the core: its input is a :class:`Lab` of plain data
+(each device's :class:`~sim.ike.config.IkeConfig`, built by its platform before the run) and the path rules.
 """
 
 from __future__ import annotations
 
 import random
+from typing import NamedTuple
 
 import simpy
 
-from ..ike.effects import CancelTimer, Event, KeysDerived, Received, SaUpdate, Send, SetTimer
+from ..ike.config import IkeConfig
+from ..ike.effects import CancelTimer, SaUpdate, Send, SetTimer
 from ..ike.endpoint import Endpoint
 from ..ike.secrets import SeedStream
-from ..platforms.registry import platform_for
 from . import path as pathrules
 from .nat import Translator
-from .trace import (DatagramDelivered, DatagramDropped, DatagramProcessed, DatagramSent, DeviceInfo, KeysRecord,
-                    Logged, SaChanged, TimerRecord, Trace)
+from .recorder import Recorder, sent_record
+from .trace import (START, Cause, CauseKind, DatagramDelivered, DatagramDropped, DeviceInfo, TimerFired, Trace)
 
 #: how long a run goes on when nothing asks for longer (simulated seconds); a run also ends when nothing is pending
 DEFAULT_HORIZON = 300.0
+#: the most records one run may write: a scenario whose timers would make it run away stops with BudgetExceeded
+DEFAULT_BUDGET = 200_000
+
+
+class BudgetExceeded(RuntimeError):
+    """The run wrote more records than its budget (e.g. timers of a millisecond with a million retries)."""
+
+    def __init__(self, budget: int, t: float):
+        super().__init__(f"the simulation exceeded its budget of {budget} events at t={t:.3f} s")
+        self.budget = budget
+        self.t = t
+
+
+class Node(NamedTuple):
+    """One device as the engine needs it."""
+
+    hostname: str
+    role: str  # "initiator" | "responder"
+    address: str
+    platform: str  # a label for the renderers; the engine does nothing with it
+    ike: IkeConfig
+
+
+class Lab(NamedTuple):
+    name: str
+    title: str
+    initiator: Node
+    responder: Node
+    path: tuple = ()
+    seed: int = 1
 
 
 class _Node:
-    def __init__(self, hostname: str, role: str, address: str, endpoint: Endpoint):
-        self.hostname = hostname
-        self.role = role
-        self.address = address
+    def __init__(self, spec: Node, endpoint: Endpoint):
+        self.hostname = spec.hostname
+        self.role = spec.role
+        self.address = spec.address
         self.endpoint = endpoint
 
 
 class Simulation:
-    def __init__(self, scenario, seed: int | None = None):
-        self.scenario = scenario
-        self.seed = scenario.seed if seed is None else seed
+    def __init__(self, lab: Lab, seed: int | None = None, budget: int = DEFAULT_BUDGET):
+        self.lab = lab
+        self.seed = lab.seed if seed is None else seed
+        self.budget = budget
         self.env = simpy.Environment()
         self.rng = random.Random(f"ikesim/path/{self.seed}")
         self.nodes: dict[str, _Node] = {}
-        for spec in scenario.devices:
-            ike = platform_for(spec.platform).ike_config(spec)
-            endpoint = Endpoint(ike, SeedStream(self.seed, f"{spec.role}/{spec.hostname}"))
-            self.nodes[spec.role] = _Node(spec.hostname, spec.role, spec.outside, endpoint)
+        self.by_host: dict[str, _Node] = {}
+        for spec in (lab.initiator, lab.responder):
+            endpoint = Endpoint(spec.ike, SeedStream(self.seed, f"{spec.role}/{spec.hostname}"))
+            node = _Node(spec, endpoint)
+            self.nodes[spec.role] = node
+            self.by_host[spec.hostname] = node
         self.trace = Trace(
-            scenario=scenario.name, title=scenario.title, seed=self.seed,
-            devices=tuple(DeviceInfo(s.hostname, s.role, s.outside, s.platform) for s in scenario.devices),
+            scenario=lab.name, title=lab.title, seed=self.seed,
+            devices=tuple(DeviceInfo(s.hostname, s.role, s.address, s.platform) for s in (lab.initiator, lab.responder)),
         )
+        self.records = self.trace.records
+        self.recorder = Recorder(self._append, self)
         self._datagrams = 0
-        self._cancelled: set[tuple] = set()
+        self._restarts = 0
+        self._cancelled: set[tuple[str, int]] = set()
         self._dropped: dict[int, int] = {}  # per path rule: datagrams dropped so far (for counted drops)
         self.nats = [Translator(rule, self.nodes[rule.inside].address, self.seed)
-                     for rule in scenario.path if isinstance(rule, pathrules.Nat)]
+                     for rule in lab.path if isinstance(rule, pathrules.Nat)]
+
+    def _append(self, record) -> None:
+        self.records.append(record)
+        if len(self.records) > self.budget:
+            raise BudgetExceeded(self.budget, self.env.now)
 
     # -- running ----------------------------------------------------------------------------------------------------
     def run(self, until: float = DEFAULT_HORIZON) -> Trace:
         initiator = self.nodes["initiator"]
         responder = self.nodes["responder"]
-        self._apply(initiator, initiator.endpoint.initiate(responder.address, self.env.now), None)
+        self._apply(initiator, initiator.endpoint.initiate(responder.address, self.env.now), START)
         self.env.run(until=until)
         self.trace.end = float(until)
         return self.trace
@@ -63,53 +107,32 @@ class Simulation:
     def _other(self, node: _Node) -> _Node:
         return self.nodes["responder" if node.role == "initiator" else "initiator"]
 
-    def _apply(self, node: _Node, effects: list, datagram_id: int | None) -> None:
-        now = self.env.now
-        record = self.trace.records.append
-        for effect in effects:
-            if isinstance(effect, Send):
-                self._send(node, effect)
-            elif isinstance(effect, SetTimer):
-                record(TimerRecord(now, node.hostname, effect.key, "set", effect.at, effect.purpose))
-                self.env.process(self._timer(node, effect))
-            elif isinstance(effect, CancelTimer):
-                self._cancelled.add(effect.key)
-                record(TimerRecord(now, node.hostname, effect.key, "cancelled"))
-            elif isinstance(effect, SaUpdate):
-                record(SaChanged(now, node.hostname, effect))
-                if effect.state is None and effect.role == "initiator":
-                    self._traffic_restarts(node)
-            elif isinstance(effect, Event):
-                record(Logged(now, node.hostname, effect))
-            elif isinstance(effect, KeysDerived):
-                record(KeysRecord(now, node.hostname, effect))
-            elif isinstance(effect, Received):
-                record(DatagramProcessed(now, -1 if datagram_id is None else datagram_id, node.hostname,
-                                         effect.message, effect.outcome, effect.reason))
-            else:  # pragma: no cover - a new effect type must be handled here
-                raise TypeError(f"unhandled effect {effect!r}")
+    def _apply(self, node: _Node, effects: list, cause: Cause) -> None:
+        self.recorder.apply(node.hostname, effects, cause, self.env.now)
 
-    def _traffic_restarts(self, node: _Node) -> None:
+    # -- the recorder's driver interface ----------------------------------------------------------------------------
+    def schedule(self, device: str, timer: SetTimer) -> None:
+        self.env.process(self._timer(self.by_host[device], timer))
+
+    def cancel(self, device: str, timer: CancelTimer) -> None:
+        self._cancelled.add((device, timer.id))
+
+    def removed(self, device: str, update: SaUpdate) -> None:
         """Interesting traffic is still flowing: a new Main Mode starts ``reinitiate`` s after the removal."""
+        node = self.by_host[device]
         delay = node.endpoint.config.retransmit.reinitiate
-        if delay is not None:
+        if update.role == "initiator" and delay is not None:
             self.env.process(self._reinitiate(node, delay))
 
-    def _reinitiate(self, node: _Node, delay: float):
-        yield self.env.timeout(delay)
-        peer = self._other(node)
-        self._apply(node, node.endpoint.initiate(peer.address, self.env.now), None)
-
-    def _send(self, node: _Node, send: Send) -> None:
+    def transmit(self, device: str, send: Send, cause: Cause) -> None:
+        node = self.by_host[device]
         now = self.env.now
         self._datagrams += 1
         datagram_id = self._datagrams
-        self.trace.records.append(DatagramSent(now, datagram_id, node.hostname, node.role, node.address, send.sport,
-                                               send.peer, send.dport, send.data, send.message, send.attempt,
-                                               send.trigger, send.sa))
-        verdict = pathrules.decide(self.scenario.path, node.role, "udp", send.dport, self.rng, self._dropped)
+        self._append(sent_record(now, datagram_id, node.hostname, node.role, node.address, send.peer, send, cause))
+        verdict = pathrules.decide(self.lab.path, node.role, "udp", send.dport, self.rng, self._dropped)
         if not verdict.delivered:
-            self.trace.records.append(DatagramDropped(now, datagram_id, "path", verdict.rule))
+            self._append(DatagramDropped(now, datagram_id, "path", verdict.rule))
             return
         src, sport, dst, dport = node.address, send.sport, send.peer, send.dport
         for nat in self.nats:
@@ -118,37 +141,40 @@ class Simulation:
             elif dst == nat.rule.address:
                 back = nat.inbound(dport)
                 if back is None:
-                    self.trace.records.append(DatagramDropped(now, datagram_id, "path",
-                                                              f"{nat.rule.label}: no translation for {dst}:{dport}"))
+                    self._append(DatagramDropped(now, datagram_id, "path",
+                                                 f"{nat.rule.label}: no translation for {dst}:{dport}"))
                     return
                 dst, dport = back
         receiver = self._other(node)
         if dst != receiver.address:
-            self.trace.records.append(DatagramDropped(now, datagram_id, "path", f"no route to {dst}"))
+            self._append(DatagramDropped(now, datagram_id, "path", f"no route to {dst}"))
             return
         self.env.process(self._deliver(receiver, (src, sport, dst, dport), send, datagram_id, verdict.delay))
+
+    # -- processes --------------------------------------------------------------------------------------------------
+    def _reinitiate(self, node: _Node, delay: float):
+        yield self.env.timeout(delay)
+        self._restarts += 1
+        peer = self._other(node)
+        self._apply(node, node.endpoint.initiate(peer.address, self.env.now), Cause(CauseKind.RESTART, self._restarts))
 
     def _deliver(self, receiver: _Node, addresses: tuple, send: Send, datagram_id: int, delay: float):
         yield self.env.timeout(delay)
         src, sport, dst, dport = addresses
-        self.trace.records.append(DatagramDelivered(self.env.now, datagram_id, receiver.hostname, src, sport, dst,
-                                                    dport))
+        self._append(DatagramDelivered(self.env.now, datagram_id, receiver.hostname, src, sport, dst, dport))
         effects = receiver.endpoint.receive(send.data, src, sport, self.env.now, local_port=dport)
-        self._apply(receiver, effects, datagram_id)
+        self._apply(receiver, effects, Cause.delivery(datagram_id))
 
     def _timer(self, node: _Node, timer: SetTimer):
         yield self.env.timeout(max(0.0, timer.at - self.env.now))
-        if timer.key in self._cancelled:
+        if (node.hostname, timer.id) in self._cancelled:
             return
-        self.trace.records.append(TimerRecord(self.env.now, node.hostname, timer.key, "fired", timer.at,
-                                              timer.purpose))
-        self._apply(node, node.endpoint.timer(timer.key, self.env.now), None)
+        self._append(TimerFired(self.env.now, node.hostname, timer.id))
+        self._apply(node, node.endpoint.timer(timer.id, self.env.now), Cause.timer(timer.id))
 
 
-def simulate(scenario, seed: int | None = None, until: float | None = None) -> Trace:
-    """Run ``scenario`` (a :class:`sim.scenario.Scenario`) and return its Trace.
-
-    ``until`` (simulated seconds) defaults to :data:`DEFAULT_HORIZON`, or later if the scenario looks later.
-    """
-    horizon = max(DEFAULT_HORIZON, scenario.look + 1.0) if until is None else until
-    return Simulation(scenario, seed).run(horizon)
+def simulate(lab: Lab, seed: int | None = None, until: float = DEFAULT_HORIZON,
+             budget: int = DEFAULT_BUDGET) -> Trace:
+    """Run ``lab`` and return its Trace (simulated up to ``until`` seconds; it raises :class:`BudgetExceeded` past
+    ``budget`` records)."""
+    return Simulation(lab, seed, budget).run(until)

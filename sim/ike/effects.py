@@ -65,6 +65,7 @@ class SaUpdate(NamedTuple):
     group: str | None = None  # tunnel-group / key entry, once resolved
     policy: Policy | None = None  # negotiated policy, once chosen
     reason: Reason | None = None
+    detail: Mapping[str, Any] = NO_DETAIL  # the reason's detail fields (see Reason)
 
 
 class Received(NamedTuple):

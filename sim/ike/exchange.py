@@ -92,6 +92,7 @@ class MainModeSA:
         self.last_sent: Send | None = None
         self.last_received: bytes | None = None
         self.last_row: Transition | None = None  # the row that took ``last_received``
+        self.last_decoded: tuple[tuple, int] = ((), 0)  # its payloads and length as decoded
         self.last_duplicate_resend: float | None = None
         self.retries_left = 0
         # Timer ids come from the endpoint, so that a later SA with the same cookies (a late copy of MM1 after
@@ -134,6 +135,8 @@ class MainModeSA:
         received = dict(message=name, encrypted=msg.header.encrypted, message_id=msg.header.message_id,
                         payloads=msg.payloads, length=len(msg.raw))
         if self.last_received is not None and msg.raw == self.last_received:
+            if msg.header.encrypted:  # a byte-identical copy decodes as the original did
+                received.update(payloads=self.last_decoded[0], length=self.last_decoded[1])
             self._duplicate(name, out, now, received)
             return out
         row = lookup(self.role, self.state, name)
@@ -167,14 +170,15 @@ class MainModeSA:
             out.append(self._verdict(Outcome.DISCARDED, result.reason, result.detail, received))
             if result.remove:
                 self.history.append(HistoryStep(self.state, StepKind.ERROR, received=name))
-                self.remove(out, result.reason, now)
+                self.remove(out, result.reason, now, result.detail)
             return out
         self.last_received = msg.raw
+        self.last_decoded = (tuple(payloads), received["length"])
         self.last_row = row
         if isinstance(result, Abort):
             out.append(self._verdict(Outcome.ACCEPTED, None, NO_DETAIL, received))
             self.history.append(HistoryStep(self.state, StepKind.ERROR, received=name))
-            self.remove(out, result.reason, now)
+            self.remove(out, result.reason, now, result.detail)
             return out
         if row.encrypted_in:
             self.iv = self.next_iv  # CBC chaining advances only on acceptance (RFC 2409 appendix B)
@@ -202,17 +206,18 @@ class MainModeSA:
                         received["length"], received["encrypted"], received["message_id"])
 
     # -- state ----------------------------------------------------------------------------------------------------
-    def _move(self, new: State | None, out: list[Effect], step: HistoryStep, reason: Reason | None = None) -> None:
+    def _move(self, new: State | None, out: list[Effect], step: HistoryStep, reason: Reason | None = None,
+              info: Mapping[str, Any] = NO_DETAIL) -> None:
         previous = self.state
         self.state = new
         self.history.append(step)
-        out.append(SaUpdate(self.id, self.role, self.peer, new, previous, self.group, self.policy, reason))
+        out.append(SaUpdate(self.id, self.role, self.peer, new, previous, self.group, self.policy, reason, info))
 
-    def remove(self, out: list[Effect], reason: Reason, now: float) -> None:
+    def remove(self, out: list[Effect], reason: Reason, now: float, info: Mapping[str, Any] = NO_DETAIL) -> None:
         """Delete the SA: it disappears from ``show`` from now on."""
         self._disarm(out)
         self._log(out, SaRemoved, role=self.role, state=self.state, reason=reason, history=tuple(self.history))
-        self._move(None, out, HistoryStep(None, StepKind.REMOVED), reason)
+        self._move(None, out, HistoryStep(None, StepKind.REMOVED), reason, info)
 
     # -- sending and retransmission -------------------------------------------------------------------------------
     def _send(self, row: Transition, payloads, out: list[Effect], now: float) -> None:

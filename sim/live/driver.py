@@ -13,7 +13,8 @@ How a live run maps onto the Trace
 * A datagram we send: ``DatagramSent`` with our real address and ports. A datagram we receive: a ``DatagramSent``
   by the peer (at arrival time: we cannot know when it left), then ``DatagramDelivered`` with the real source
   address and ports, then our ``DatagramProcessed`` (how the core classified it, or why the driver dropped it).
-* Timers: ``TimerRecord`` set / fired / cancelled; they run on ``loop.call_at``.
+* Timers: ``TimerSet`` / ``TimerFired`` / ``TimerCancelled``; they run on ``loop.call_at``. Every effect of the core is
+  written by the same recorder as in the simulator (:mod:`sim.engine.recorder`), with its cause.
 * The ``data`` of a datagram in the Trace is the ISAKMP message as the simulator records it; the 4-byte non-ESP
   marker the driver adds on non-500 ports (below) is left out, so that logs and captures decode it like any other
   IKE message. (UDP 4500 keeps its marker in the Trace, as in the simulator.)
@@ -50,13 +51,17 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..engine.trace import (DatagramDelivered, DatagramDropped, DatagramProcessed, DatagramSent, DeviceInfo,
-                            KeysRecord, Logged, SaChanged, TimerRecord, Trace)
+from ..engine.recorder import Recorder, sent_record
+from ..engine.trace import (START, Cause, DatagramDelivered, DatagramDropped, DatagramProcessed, DatagramSent,
+                            DeviceInfo, Note, SaChanged, TimerFired, Trace)
 from ..errors import InputError
 from ..ike.config import IkeConfig, Retransmit
 from ..ike.constants import IKE_PORT, NAT_T_PORT, NON_ESP_MARKER
-from ..ike.effects import CancelTimer, Event, KeysDerived, Received, SaUpdate, Send, SetTimer
+from ..ike.effects import CancelTimer, Log, Received, SaUpdate, Send, SetTimer, detail
 from ..ike.endpoint import Endpoint
+from ..ike.events import IkeDisabled, Malformed, NoKeyToInitiate, NoPolicy
+from ..ike.types import Msg, Outcome, Reason, Trigger
+from ..render.reasons import explain
 from ..ike.secrets import SystemRandom
 from ..ike.states import MM_ACTIVE
 from .device import LIVE_INTERFACE, LiveDevice, ipv4, is_wildcard, load_device, nat_t_usable, route_source
@@ -176,13 +181,15 @@ class _Live:
         self.config: IkeConfig | None = None
         self.endpoint: Endpoint | None = None
         self.sockets: dict[int, _Socket] = {}
-        self.timers: dict[tuple, asyncio.TimerHandle] = {}
+        self.timers: dict[int, asyncio.TimerHandle] = {}
         self.datagrams = 0
         self.states: dict[str, str | None] = {}
         self.last_changed: str | None = None
         self.watch_sa: str | None = None
+        self._last_src = ""
         self.done: asyncio.Future | None = None
         self.trace = Trace(scenario="live", title=f"live {role}: {self.hostname}", seed=0, devices=())
+        self.recorder = Recorder(self._recorded, self)
         self._devices()
 
     # -- time, records, progress ----------------------------------------------------------------------------------
@@ -202,6 +209,20 @@ class _Live:
                                   "recorded")
             return
         self.trace.records.append(rec)
+
+    def _recorded(self, rec) -> None:
+        """The recorder's output: into the (bounded) Trace, and progress for the ``on_event`` callback."""
+        self.record(rec)
+        kind = type(rec)
+        if kind is DatagramProcessed:
+            peer = self.peer_address
+            why = f": {explain(rec.reason, rec.detail)}" if rec.reason else ""
+            self.emit("received", f"<- {rec.message} from {self._last_src} {rec.outcome}{why}", rec)
+        elif kind is SaChanged:
+            update = rec.update
+            self.states[update.sa] = update.state
+            self.last_changed = update.sa
+            self._sa_changed(update, rec)
 
     def emit(self, kind: str, text: str, record: object = None) -> None:
         if self.on_event is None:
@@ -290,79 +311,62 @@ class _Live:
         endpoint = self.endpoint or self._make_endpoint(route_source(src, sport))
         self.datagrams += 1
         datagram_id = self.datagrams
+        self._last_src = f"{src}:{sport}"
         isakmp = data
         if sock.logical == IKE_PORT and self._framed(sock.port, sport):
             if data.startswith(NON_ESP_MARKER):
                 isakmp = data[len(NON_ESP_MARKER):]
                 effects = self._core(endpoint.receive, isakmp, src, sport, t, local_port=IKE_PORT)
             else:
-                reason = (f"no non-ESP marker: between UDP {sport} and {sock.port} (neither is 500) every IKE "
-                          "datagram starts with 4 zero bytes")
-                effects = [Received(None, src, "datagram", "discarded", reason),
-                           Event("malformed", peer=src, fields={"reason": reason})]
+                problem = (f"no non-ESP marker: between UDP {sport} and {sock.port} (neither is 500) every IKE "
+                           "datagram starts with 4 zero bytes")
+                effects = [Received(None, src, Msg.DATAGRAM, Outcome.DISCARDED, Reason.MALFORMED,
+                                    detail(problem=problem), length=len(data)),
+                           Log(Malformed(None, src, problem))]
         else:
             effects = self._core(endpoint.receive, data, src, sport, t, local_port=sock.logical)
             if sock.logical == NAT_T_PORT and NAT_T_PORT not in (sock.port, sport) and data.startswith(NON_ESP_MARKER):
                 isakmp = data[len(NON_ESP_MARKER):]  # the Trace strips the marker by the 4500 port only
         received = next((e for e in effects if isinstance(e, Received)), None)
-        message = received.message if received is not None else "datagram"
+        message = received.message if received is not None else Msg.DATAGRAM
         sa = (received.sa if received is not None else None) or ""
         self.record(DatagramSent(t, datagram_id, self.peer_hostname, self.peer_role, src, sport, self.address,
-                                 sock.port, isakmp, message, 0, "protocol", sa))
+                                 sock.port, isakmp, message, 0, Trigger.PROTOCOL, sa))
         self.record(DatagramDelivered(t, datagram_id, self.hostname, src, sport, self.address, sock.port))
-        self.apply(effects, datagram_id, peer=(src, sport))
+        self.recorder.apply(self.hostname, effects, Cause.delivery(datagram_id), t)
 
     def _core(self, call, *args, **kwargs) -> list:
-        """Call into the core; an exception (a core bug) becomes a logged event instead of stopping the device."""
+        """Call into the core; an exception (a core bug) becomes a note and a discard instead of stopping the
+        device."""
         try:
             return call(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - the network must not be able to stop the device
-            reason = f"internal error in the IKE core: {type(exc).__name__}: {exc}"
-            return [Received(None, str(args[1]) if len(args) > 1 else "", "datagram", "discarded", reason),
-                    Event("internal_error", fields={"reason": reason})]
+            problem = f"internal error in the IKE core: {type(exc).__name__}: {exc}"
+            self.record(Note(self.now(), self.hostname, problem))
+            self.note(problem)
+            peer = str(args[1]) if len(args) > 1 else ""
+            return [Received(None, peer, Msg.DATAGRAM, Outcome.DISCARDED, Reason.MALFORMED, detail(problem=problem))]
 
-    # -- effects ------------------------------------------------------------------------------------------------
-    def apply(self, effects: list, datagram_id: int | None, peer: tuple[str, int] | None = None) -> None:
-        now = self.now()
-        for effect in effects:
-            if isinstance(effect, Send):
-                self.send(effect)
-            elif isinstance(effect, SetTimer):
-                self.record(TimerRecord(now, self.hostname, effect.key, "set", effect.at, effect.purpose))
-                old = self.timers.pop(effect.key, None)
-                if old is not None:
-                    old.cancel()
-                self.timers[effect.key] = self.loop.call_at(self.start + effect.at, self.fire, effect)
-            elif isinstance(effect, CancelTimer):
-                handle = self.timers.pop(effect.key, None)
-                if handle is not None:
-                    handle.cancel()
-                self.record(TimerRecord(now, self.hostname, effect.key, "cancelled"))
-            elif isinstance(effect, SaUpdate):
-                rec = SaChanged(now, self.hostname, effect)
-                self.record(rec)
-                self.states[effect.sa] = effect.state
-                self.last_changed = effect.sa
-                self._sa_changed(effect, rec)
-            elif isinstance(effect, Event):
-                self.record(Logged(now, self.hostname, effect))
-            elif isinstance(effect, KeysDerived):
-                self.record(KeysRecord(now, self.hostname, effect))
-            elif isinstance(effect, Received):
-                rec = DatagramProcessed(now, -1 if datagram_id is None else datagram_id, self.hostname,
-                                        effect.message, effect.outcome, effect.reason)
-                self.record(rec)
-                src = f" from {peer[0]}:{peer[1]}" if peer else ""
-                why = f": {effect.reason}" if effect.reason else ""
-                self.emit("received", f"<- {effect.message}{src} {effect.outcome}{why}", rec)
-            else:  # pragma: no cover - a new effect type must be handled here
-                raise TypeError(f"unhandled effect {effect!r}")
+    # -- the recorder's driver interface ------------------------------------------------------------------------
+    def schedule(self, device: str, timer: SetTimer) -> None:
+        old = self.timers.pop(timer.id, None)
+        if old is not None:
+            old.cancel()
+        self.timers[timer.id] = self.loop.call_at(self.start + timer.at, self.fire, timer)
+
+    def cancel(self, device: str, timer: CancelTimer) -> None:
+        handle = self.timers.pop(timer.id, None)
+        if handle is not None:
+            handle.cancel()
+
+    def removed(self, device: str, update: SaUpdate) -> None:
+        pass
 
     def _sa_changed(self, update: SaUpdate, rec: SaChanged) -> None:
         previous = update.previous or "-"
         state = update.state or "removed"
         self.emit("state", f"{update.peer} {update.role} SA {update.sa}: {previous} -> {state}"
-                           + (f" ({update.reason})" if update.reason else ""), rec)
+                           + (f" ({explain(update.reason)})" if update.reason else ""), rec)
         if self.done is None or self.done.done():
             return
         if self.watch_sa is None and update.role == "initiator":
@@ -373,9 +377,9 @@ class _Live:
             self.done.set_result((0, "phase 1 complete: MM_ACTIVE"))
         elif update.state is None:
             was = f" in {update.previous}" if update.previous else ""
-            self.done.set_result((1, f"gave up: {update.reason}{was}"))
+            self.done.set_result((1, f"gave up: {explain(update.reason)}{was}"))
 
-    def send(self, send: Send) -> None:
+    def transmit(self, device: str, send: Send, cause: Cause) -> None:
         now = self.now()
         logical = NAT_T_PORT if send.sport == NAT_T_PORT else IKE_PORT
         sock = self.sockets.get(logical)
@@ -385,8 +389,8 @@ class _Live:
         data = send.data
         if logical == NAT_T_PORT and NAT_T_PORT not in (sport, send.dport) and data.startswith(NON_ESP_MARKER):
             data = data[len(NON_ESP_MARKER):]
-        rec = DatagramSent(now, datagram_id, self.hostname, self.role, self.address, sport, send.peer, send.dport,
-                           data, send.message, send.attempt, send.trigger, send.sa)
+        rec = sent_record(now, datagram_id, self.hostname, self.role, self.address, send.peer,
+                          send._replace(sport=sport, data=data), cause)
         self.record(rec)
         again = f" (retransmit {send.attempt}, {send.trigger})" if send.attempt else ""
         self.emit("sent", f"-> {send.message} to {send.peer}:{send.dport}, {len(send.data)} bytes{again}", rec)
@@ -402,12 +406,13 @@ class _Live:
             self.record(DatagramDropped(now, datagram_id, "path", f"not sent: {exc}"))
 
     def fire(self, timer: SetTimer) -> None:
-        if self.timers.pop(timer.key, None) is None:
+        if self.timers.pop(timer.id, None) is None:
             return
         now = self.now()
-        self.record(TimerRecord(now, self.hostname, timer.key, "fired", timer.at, timer.purpose))
+        self.record(TimerFired(now, self.hostname, timer.id))
         if self.endpoint is not None:
-            self.apply(self._core(self.endpoint.timer, timer.key, now), None)
+            self.recorder.apply(self.hostname, self._core(self.endpoint.timer, timer.id, now), Cause.timer(timer.id),
+                                now)
 
     # -- results ------------------------------------------------------------------------------------------------
     def result(self, exit_code: int, reason: str, final_state: str | None, peer) -> LiveResult:
@@ -461,10 +466,10 @@ async def run_initiator(config_text: str, peer: str, peer_port: int = IKE_PORT,
         await live.open(bind, nat_t_port)
         live.done = live.loop.create_future()
         effects = live._core(live.endpoint.initiate, peer, live.now(), peer_port)
-        live.apply(effects, None)
+        live.recorder.apply(live.hostname, effects, START, live.now())
         if not live.done.done() and live.watch_sa is None:
-            why = next((e.name for e in effects if isinstance(e, Event)), "nothing happened")
-            live.done.set_result((1, f"did not start: {_NOT_STARTED.get(why, why)}"))
+            why = next((type(e.event) for e in effects if isinstance(e, Log)), None)
+            live.done.set_result((1, f"did not start: {_NOT_STARTED.get(why, 'nothing happened')}"))
         try:
             code, reason = await asyncio.wait_for(asyncio.shield(live.done), timeout)
         except asyncio.TimeoutError:
@@ -476,9 +481,9 @@ async def run_initiator(config_text: str, peer: str, peer_port: int = IKE_PORT,
 
 
 _NOT_STARTED = {
-    "ike_disabled": f"IKEv1 is not enabled on {LIVE_INTERFACE} (crypto ikev1 enable {LIVE_INTERFACE})",
-    "no_policy": "no crypto ikev1 policy configured",
-    "no_key_to_initiate": "no pre-shared key for the peer",
+    IkeDisabled: f"IKEv1 is not enabled on {LIVE_INTERFACE} (crypto ikev1 enable {LIVE_INTERFACE})",
+    NoPolicy: "no crypto ikev1 policy configured",
+    NoKeyToInitiate: "no pre-shared key for the peer",
 }
 
 

@@ -5,8 +5,9 @@ Small and stable on purpose (ladders, captures and charts import it)::
     message_label(sent)      "MM1: SA", "MM3: KE, Ni", "MM5*: IDii, HASH_I" (* = encrypted),
                              "Informational: N(NO-PROPOSAL-CHOSEN)"
     retransmit_suffix(sent)  "" for an original, " (retransmit 2)" for the second resend
-    fate(trace, sent)        Fate(kind, t, reason, device): delivered | dropped | discarded | duplicate | in-flight
-    fates(trace)             {datagram id: Fate} for every DatagramSent, in one pass
+    fate(trace, sent)        Fate(kind, t, reason, device, code, short): delivered | dropped | discarded | duplicate |
+                             in-flight; ``reason`` in words (sim.render.reasons, the receiver's platform first)
+    fates(trace)             {datagram id: Fate} for every DatagramSent, computed once per Trace
     describe_fate(f)         "delivered at 0.005 s", "dropped: <path rule>", "discarded by ASA-LAB2: <reason>", ...
 
 The payload text comes from :data:`sim.ike.states.TRANSITIONS` (the ``payloads`` of the row that ``sends`` the
@@ -15,11 +16,15 @@ message, without its ``HDR, `` / ``HDR*, ``), so it cannot drift from the protoc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ..engine.trace import DatagramDelivered, DatagramDropped, DatagramProcessed, DatagramSent, Trace
-from ..ike.constants import NAT_T_PORT, NON_ESP_MARKER, Notify
+from ..engine import views
+from ..engine.trace import DatagramSent, Trace
+from ..ike.constants import Notify
+from ..ike.messages import NotifyPayload
 from ..ike.states import TRANSITIONS
+from ..ike.types import Msg, Reason
+from . import reasons
 
 __all__ = ["Fate", "FATE_KINDS", "message_label", "retransmit_suffix", "fate", "fates", "describe_fate",
            "format_time"]
@@ -52,24 +57,16 @@ def message_label(sent: DatagramSent) -> str:
     if sent.message in _PAYLOADS:
         encrypted, payloads = _PAYLOADS[sent.message]
         return f"{sent.message}{'*' if encrypted else ''}: {payloads}"
-    if sent.message == "NOTIFY":
+    if sent.message == Msg.NOTIFY:
         return _notify_label(sent)
-    return sent.message
+    return str(sent.message)
 
 
 def _notify_label(sent: DatagramSent) -> str:
-    from ..ike import messages  # scapy: only when a notification is actually labelled
-
-    data = bytes(sent.data)
-    if NAT_T_PORT in (sent.sport, sent.dport) and data.startswith(NON_ESP_MARKER):
-        data = data[len(NON_ESP_MARKER):]  # (DatagramSent.isakmp does the same, where the Trace has it)
-    try:
-        message = messages.parse(data)
-    except messages.MalformedMessage:
-        return "Informational"
-    if message.header.encrypted:
+    """``Informational: N(NO-PROPOSAL-CHOSEN)``, from the payloads the Trace recorded."""
+    if sent.encrypted:
         return "Informational*"
-    notify = message.first(messages.NotifyPayload)
+    notify = next((p for p in sent.payloads if isinstance(p, NotifyPayload)), None)
     if notify is None:
         return "Informational"
     try:
@@ -89,15 +86,18 @@ class Fate:
     """What became of one datagram.
 
     ``kind``: ``delivered`` (the receiver used it), ``dropped`` (on the path; ``reason`` = the rule's label),
-    ``discarded`` (it reached ``device``, which threw it away; ``reason`` = why, e.g. "could not decrypt MM5: ..."),
+    ``discarded`` (it reached ``device``, which threw it away; ``code`` says why and ``reason`` in words),
     ``duplicate`` (``device`` had processed it already; it may have resent its last message), ``in-flight`` (the run
     ended first). ``t``: when it was dropped, arrived or was discarded (for ``in-flight``: the send time).
+    ``short``: the reason's short form, for repetitions.
     """
 
     kind: str
     t: float
     reason: str = ""
     device: str | None = None
+    code: Reason | None = None
+    short: str = field(default="", compare=False)
 
     @property
     def lost(self) -> bool:
@@ -105,37 +105,41 @@ class Fate:
         return self.kind in ("dropped", "discarded")
 
 
+def _rule_head(label: str) -> str:
+    """A path rule's label without its parenthesised detail (the user's own words, shortened for repetitions)."""
+    return label.split(" (", 1)[0]
+
+
 def fates(trace: Trace) -> dict[int, Fate]:
-    """The :class:`Fate` of every datagram of ``trace``, by datagram id (one pass over the records)."""
-    sent: dict[int, DatagramSent] = {}
-    delivered: dict[int, DatagramDelivered] = {}
-    result: dict[int, Fate] = {}
-    for r in trace.records:
-        if isinstance(r, DatagramSent):
-            sent[r.id] = r
-        elif isinstance(r, DatagramDelivered):
-            delivered.setdefault(r.id, r)
-        elif isinstance(r, DatagramDropped) and r.id not in result:
-            if r.where == "path":
-                result[r.id] = Fate("dropped", r.t, r.rule)
-            else:  # it reached the device, which had no listener for it
-                result[r.id] = Fate("discarded", r.t, r.rule, r.where)
-        elif isinstance(r, DatagramProcessed) and r.id not in result:
-            kind = {"accepted": "delivered", "duplicate": "duplicate"}.get(r.outcome, "discarded")
-            arrived = delivered[r.id].t if r.id in delivered else r.t
-            result[r.id] = Fate(kind, arrived, r.reason, r.device)
-    for datagram_id, r in sent.items():
-        if datagram_id not in result:
-            if datagram_id in delivered:
-                arrival = delivered[datagram_id]
-                result[datagram_id] = Fate("delivered", arrival.t, "", arrival.device)
+    """The :class:`Fate` of every datagram of ``trace``, by datagram id (from the shared datagram view)."""
+    from ..platforms.registry import platform_for
+
+    def build(trace: Trace) -> dict[int, Fate]:
+        platforms = {d.hostname: platform_for(d.platform) for d in trace.devices}
+        result: dict[int, Fate] = {}
+        for datagram_id, d in views.datagrams(trace).items():
+            kind = d.fate
+            if d.dropped is not None:
+                rule = d.dropped.rule
+                device = None if d.dropped.where == "path" else d.dropped.where
+                result[datagram_id] = Fate(kind, d.dropped.t, rule, device, None, _rule_head(rule))
+            elif d.processed is not None:
+                p = d.processed
+                platform = platforms.get(p.device)
+                arrived = d.delivered.t if d.delivered is not None else p.t
+                result[datagram_id] = Fate(kind, arrived, reasons.explain(p.reason, p.detail, p.message, platform),
+                                           p.device, p.reason, reasons.summary(p.reason, p.detail, p.message, platform))
+            elif d.delivered is not None:
+                result[datagram_id] = Fate("delivered", d.delivered.t, "", d.delivered.device)
             else:
-                result[datagram_id] = Fate("in-flight", r.t)
-    return {datagram_id: result[datagram_id] for datagram_id in sent}
+                result[datagram_id] = Fate("in-flight", d.sent.t)
+        return result
+
+    return trace.view("fates", build)
 
 
 def fate(trace: Trace, sent: DatagramSent) -> Fate:
-    """What became of ``sent``: from the DatagramDropped / DatagramDelivered / DatagramProcessed with its id."""
+    """What became of ``sent``."""
     return fates(trace)[sent.id]
 
 

@@ -17,12 +17,12 @@ Mermaid text cannot hold ``;`` or ``#`` (statement separator, comment); they are
 
 from __future__ import annotations
 
-import re
 import textwrap
 from dataclasses import dataclass
 
 from ..engine.trace import DatagramSent, SaChanged, Trace
 from .labels import Fate, describe_fate, fates, format_time, message_label, retransmit_suffix
+from .reasons import explain
 
 __all__ = ["GAP", "MIN_WIDTH", "NOTHING", "mermaid", "mermaid_markdown", "ascii_ladder"]
 
@@ -64,7 +64,8 @@ def _steps(trace: Trace) -> list[_Step]:
             if update.state is None:
                 was = platform_for(device.platform).state_name(update.role, update.previous) if update.previous else ""
                 head = f"SA removed in {was}" if was else "SA removed"  # the state in this platform's words
-                steps.append(_Step(record.t, device.role, "removed", f"{head}: {update.reason}"))
+                why = explain(update.reason, update.detail, platform=platform_for(device.platform), removal=True)
+                steps.append(_Step(record.t, device.role, "removed", f"{head}: {why}"))
             elif update.state != update.previous:
                 name = platform_for(device.platform).state_name(update.role, update.state)
                 steps.append(_Step(record.t, device.role, "state", name))
@@ -96,9 +97,8 @@ class _Reasons:
             return full
         if len(full) <= self.width:
             return full
-        kind = full.split(":", 1)[0]
-        head = re.split(r": |; | \(", step.fate.reason, maxsplit=1)[0]
-        short = f"{kind}: {head} (as above)"
+        kind = step.fate.kind
+        short = f"{kind}: {step.fate.short} (as above)"
         return short if len(short) <= self.width else f"{kind} (as above)"
 
 

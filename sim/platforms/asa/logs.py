@@ -1,10 +1,12 @@
 """ASA 9.x device logs rendered from the Trace: the buffered syslog (``show logging``) and the console output of
 ``debug crypto ikev1 <level>`` (ike-facts.md 3.5, 3.6, 3.7; real captures quoted there).
 
-The core logs platform-neutral events (``Logged(t, device, Event(name, sa, peer, fields))``); this module owns the
-ASA wording. The datagrams themselves come from the Trace too: every ``IKE_DECODE`` line, every ``constructing``
-and ``processing`` line is derived from the payloads of the actual datagram (``DatagramSent.data``; MM5/MM6 are
-decrypted with the device's own keys from its ``KeysRecord``), not from a fixed script. A pure function of the Trace.
+The core logs platform-neutral typed events (``Logged(t, device, event, cause)``, :mod:`sim.ike.events`); this
+module owns the ASA wording, and :data:`HANDLED` says for every event kind which handler renders it or that it is
+ignored. The datagrams themselves come from the Trace too: every ``IKE_DECODE`` line, every ``constructing``
+and ``processing`` line is derived from the payloads of the actual datagram, as the core recorded them when it built
+or decoded it (``DatagramSent.payloads``, ``DatagramProcessed.payloads``: MM5/MM6 decrypted by the device itself),
+not from a fixed script; nothing is decrypted again here. A pure function of the Trace.
 
 Line formats
 ------------
@@ -27,70 +29,70 @@ Core event -> ASA message(s)
 =====================  ======  ===  ==========================================================================
 core event             id      sev  text (after the prefix)
 =====================  ======  ===  ==========================================================================
-initiate               715077  7    ``Pitcher: received a key acquire message, spi 0x0`` (no prefix)
-initiate               713041  5    ``IKE Initiator: New Phase 1, Intf inside, IKE Peer <peer>`` -- [U] the box
+Initiated              715077  7    ``Pitcher: received a key acquire message, spi 0x0`` (no prefix)
+Initiated              713041  5    ``IKE Initiator: New Phase 1, Intf inside, IKE Peer <peer>`` -- [U] the box
                                     goes on ``  local Proxy Address <a>, remote Proxy Address <b>,  Crypto map
                                     (<map>)``; the simulator has no traffic selectors or crypto map, so that tail is
                                     left out; ``Intf`` is the interface the interesting traffic came in on
                                     (captures show the inside nameif), :data:`TRIGGER_INTERFACE`
-sending, attempt 0     715046  7    ``constructing <x> payload`` for each payload of the datagram (ISAKMP SA, ke,
+DatagramSent (first)   715046  7    ``constructing <x> payload`` for each payload of the datagram (ISAKMP SA, ke,
                                     nonce, ID, hash, VIDs by name: ``Cisco Unity VID``, ``xauth V6 VID``,
                                     ``dpd vid``, ``Fragmentation VID + extended capabilities``, NAT-T ``VID ver
                                     02|03|RFC``, other ``VID``; NAT-Discovery, notify [U])
                        715076  7    ``Computing hash for ISAKMP`` after a HASH payload
-sending                713236  7    ``IKE_DECODE SENDING|RESENDING Message (msgid=<hex>) with payloads : <HDR +
+DatagramSent           713236  7    ``IKE_DECODE SENDING|RESENDING Message (msgid=<hex>) with payloads : <HDR +
                                     ...> total length : <n>`` (RESENDING when attempt > 0, on a timer or a
                                     duplicate). MM5/MM6: the decrypted payloads and [U] the *unpadded* length
                                     (28 + payload chain), as the TUP-OK capture suggests; clear messages: the
                                     datagram length
-(delivery)             713236  7    ``IKE_DECODE RECEIVED ...`` for every datagram the box can decode: clear ones,
+DatagramDelivered      713236  7    ``IKE_DECODE RECEIVED ...`` for every datagram the box can decode: clear ones,
                                     and encrypted ones its keys decrypt (none for an undecryptable MM5: [U] the
                                     decode line follows decryption)
-received               715047  7    ``processing <x> payload`` for each payload (SA; ke + ISA_KE; nonce; ID; hash;
+Processing             715047  7    ``processing <x> payload`` for each payload (SA; ke + ISA_KE; nonce; ID; hash;
                                     VID; notify; NAT-Discovery); after a VID ``Received <name> VID`` (715049)
                                     and for the fragmentation VID ``IKE Peer included IKE fragmentation
                                     capability flags: ...`` (715064, [U] bit mapping); after an ID
                                     ``ID_IPV4_ADDR ID received--<a.b.c.d>`` (714011, [U] by analogy with the
                                     observed quick-mode line); after a hash ``Computing hash for ISAKMP`` (715076).
                                     With an SA payload the VID lines wait for ``Oakley proposal is acceptable``
-proposal_accepted      713906  7    ``Oakley proposal is acceptable``
-proposal_rejected      713257  5    ``Phase 1 failure: Mismatched attribute types for class <c>: Rcv'd: <x> Cfg'd:
+ProposalAccepted       713906  7    ``Oakley proposal is acceptable``
+ProposalRejected       713257  5    ``Phase 1 failure: Mismatched attribute types for class <c>: Rcv'd: <x> Cfg'd:
                                     <y>`` (class ``Group`` with ``Group <n>`` values as in ike-facts; [U] the other
                                     class names: Encryption, Hash, Auth, Life Duration)
                        713906  7    ``All SA proposals found unacceptable`` [U id]
                        713048  3    ``Error processing payload: Payload ID: 1``
-sa_not_offered         713048  3    ``Error processing payload: Payload ID: 1`` [U]
-group_found            713139  5    ``<peer> not found, using BASE GROUP default preshared key`` (via_default only)
+TransformNotOffered    713048  3    ``Error processing payload: Payload ID: 1`` [U]
+PeerKeyFound           713139  5    ``<peer> not found, using BASE GROUP default preshared key`` (via_default only)
                        713906  7    ``Connection landed on tunnel_group <group>``
-group_missing          713138  3    ``Group <peer> not found and BASE GROUP default preshared key not configured``
-group_no_key           713906  7    ``Connection landed on tunnel_group <group>``
+PeerKeyMissing         713138  3    ``Group <peer> not found and BASE GROUP default preshared key not configured``
+GroupWithoutKey        713906  7    ``Connection landed on tunnel_group <group>``
                        713902  3    ``Can't find a valid tunnel group, aborting...!`` [U: a real ASA line for an
                                     unusable L2L group (SARANSK); its use for "group without a key" is our choice]
-no_key                 (as group_no_key; as group_missing when no group matched at all) [U: ASA wording
+NoLocalKey             (as GroupWithoutKey; as PeerKeyMissing when no group matched at all) [U: ASA wording
                                     unknown, ike-facts 2.5]
-no_certificate         713902  3    ``Unable to find a certificate for rsa-sig authentication, aborting`` [U: our
+NoCertificate          713902  3    ``Unable to find a certificate for rsa-sig authentication, aborting`` [U: our
                                     wording; the simulator models no PKI, so rsa-sig on both sides fails here]
-keys_generated         713906  7    ``Generating keys for Initiator...`` / ``Generating keys for Responder...``
+KeysRecord             713906  7    ``Generating keys for Initiator...`` / ``Generating keys for Responder...``
                                     ([U] responder wording by symmetry)
-bad_ke                 713048  3    ``Error processing payload: Payload ID: 4`` [U]
-decrypt_failed         713902  3    ``Received encrypted Oakley Main Mode packet with invalid payloads, MessID = 0``
+BadKe                  713048  3    ``Error processing payload: Payload ID: 4`` [U]
+DecryptFailed          713902  3    ``Received encrypted Oakley Main Mode packet with invalid payloads, MessID = 0``
                                     [U, TAC wording quoted from memory, id guessed]
                        713902  3    ``ERROR, had problems decrypting packet, probably due to mismatched pre-shared
                                     key.  Aborting`` [U]
-hash_failed            713902  3    ``Hash verification failed`` [U: our wording]
-duplicate              713201  5    ``Duplicate Phase 1 packet detected.  Retransmitting last packet.`` or ``...
+HashMismatch           713902  3    ``Hash verification failed`` [U: our wording]
+Duplicate              713201  5    ``Duplicate Phase 1 packet detected.  Retransmitting last packet.`` or ``...
                                     No last packet to transmit.``; the resend itself is the next 713236 RESENDING
-retransmit             -            (the resend is the 713236 RESENDING line of its ``sending`` event)
-notify_dropped         713904  5    ``Received an un-encrypted <NAME> notify message, dropping`` ([U] for names
+Retransmitted          -            (the resend is the 713236 RESENDING line of its ``sending`` event)
+NotifyDropped          713904  5    ``Received an un-encrypted <NAME> notify message, dropping`` ([U] for names
                                     other than INVALID_COOKIE); encrypted: ``Received encrypted Informational
                                     Exchange message, dropping`` [U: our wording]
                        713903  4    ``Information Exchange processing failed``
-no_sa                  713904  5    encrypted: ``Received encrypted packet with no matching SA, dropping``; clear:
+NoMatchingSa           713904  5    encrypted: ``Received encrypted packet with no matching SA, dropping``; clear:
                                     ``Received un-encrypted packet with no matching SA, dropping`` [U: our wording]
-phase1_completed       713119  5    ``PHASE 1 COMPLETED``
+PhaseOneComplete       713119  5    ``PHASE 1 COMPLETED``
                        715080  7    initiator only: ``Starting P1 rekey timer: <95 % of lifetime> seconds.``
                                     (82080 for 86400 observed) [U: responder side]
-sa_removed             715065  7    ``IKE MM Initiator|Responder FSM error history (struct &0x<addr>)  <state>,
+SaRemoved              715065  7    ``IKE MM Initiator|Responder FSM error history (struct &0x<addr>)  <state>,
                                     <event>:  s, e-->s, e...``: the last :data:`FSM_HISTORY_DEPTH` (8) pairs,
                                     newest first, expanded from the core's history into the ASA FSM vocabulary
                                     (MM_SND_MSGn, MM_WAIT_MSGn, MM_DONE; EV_SND_MSG, EV_START_TMR, EV_RESEND_MSG,
@@ -101,18 +103,19 @@ sa_removed             715065  7    ``IKE MM Initiator|Responder FSM error histo
                                     tuncnt 0`` [U]
                        713902  3    ``Removing peer from peer table failed, no match!``
                        713903  4    ``Error: Unable to remove PeerTblEntry``
-nat_detection          713172  6    ``Automatic NAT Detection Status:    Remote end is NOT|IS behind a NAT device
+NatDetected            713172  6    ``Automatic NAT Detection Status:    Remote end is NOT|IS behind a NAT device
                                     This  end is NOT|IS behind a NAT device`` (spacing as in a published sample)
-nat_d_missing          715058  7    ``NAT-Discovery payloads missing. Aborting NAT-Traversal.``
-nat_t_float            -            nothing of its own: the next 713236 lines are the UDP 4500 datagrams [U]
-not_listening          710003  3    ``UDP access denied by ACL from <peer>/<sport> to outside:<address>/<port>``
+NatDMissing            715058  7    ``NAT-Discovery payloads missing. Aborting NAT-Traversal.``
+NatTFloat              -            nothing of its own: the next 713236 lines are the UDP 4500 datagrams [U]
+NotListening           710003  3    ``UDP access denied by ACL from <peer>/<sport> to outside:<address>/<port>``
                                     [U: to-the-box UDP 500/4500 that IKE does not take]
-malformed              713902  3    ``Received malformed ISAKMP packet, dropping`` [U: our wording]
-unsupported_exchange   713904  5    ``Received ISAKMP packet with unsupported exchange type <n>, dropping`` [U]
-half_open_limit        713904  5    ``Maximum in-negotiation SAs (<n>) reached, dropping new Phase 1 request`` [U]
-ike_disabled           -            nothing: with IKE off on the interface the box starts no negotiation
-no_policy              -            nothing: no policy, no negotiation starts [U]
-no_key_to_initiate     713138  3    ``Group <peer> not found and BASE GROUP default preshared key not configured``
+Malformed              713902  3    ``Received malformed ISAKMP packet, dropping`` [U: our wording]
+UnsupportedExchange    713904  5    ``Received ISAKMP packet with unsupported exchange type <n>, dropping`` [U]
+HalfOpenLimit          713904  5    ``Maximum in-negotiation SAs [from this peer ](<n>) reached, dropping new Phase 1
+                                    request`` (per-peer or global limit) [U]
+IkeDisabled            -            nothing: with IKE off on the interface the box starts no negotiation
+NoPolicy               -            nothing: no policy, no negotiation starts [U]
+NoKeyToInitiate        713138  3    ``Group <peer> not found and BASE GROUP default preshared key not configured``
                                     (the IOS profile's event; an ASA starts anyway and fails after MM4) [U]
 =====================  ======  ===  ==========================================================================
 
@@ -125,17 +128,17 @@ device ID, mail, ASDM) then the buffer: the simulator assumes ``logging enable``
 from __future__ import annotations
 
 import math
-import re
-import struct
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ...engine.trace import (DatagramDelivered, DatagramDropped, DatagramSent, KeysRecord, Logged, SaChanged,
-                             Trace)
+from ...engine import views
+from ...engine.trace import (CauseKind, DatagramDelivered, DatagramProcessed, DatagramSent, KeysRecord, Logged,
+                             SaChanged, Trace)
 from ...errors import InputError
 from ...ike import constants as c
-from ...ike import crypto, messages
-from ...ike.policy import CIPHER_NAMES
+from ...ike import events as ev
+from ...ike import messages
+from ...ike.types import Reason, StepKind
 
 #: The wall clock at simulated second 0 (a simulator choice; any date works).
 CLOCK_BASE = datetime(2026, 11, 27, 10, 0, 0)
@@ -181,14 +184,6 @@ _FRAGMENTATION_VID_PREFIX = c.VID_CISCO_FRAGMENTATION[:16]
 _MISMATCH_CLASS = {"Encryption": "Encryption", "Hash": "Hash", "Auth": "Auth", "D-H Group": "Group",
                    "Lifetime": "Life Duration"}
 
-#: Every event name the core emits (a test checks the core against this list; the table above says what each becomes).
-EVENTS = ("initiate", "sending", "received", "proposal_accepted", "proposal_rejected", "sa_not_offered",
-          "group_found", "group_missing", "group_no_key", "no_key", "keys_generated", "bad_ke", "decrypt_failed",
-          "hash_failed", "duplicate", "retransmit", "notify_dropped", "no_sa", "phase1_completed", "sa_removed",
-          "not_listening", "malformed", "unsupported_exchange", "half_open_limit", "ike_disabled", "no_policy",
-          "nat_detection", "nat_d_missing", "nat_t_float", "no_key_to_initiate", "no_certificate")
-
-
 @dataclass(frozen=True)
 class LogMessage:
     """One ASA message: simulated time, syslog id and severity, prefix (``IP = ..., `` or empty) and text."""
@@ -232,28 +227,19 @@ class _Decoded:
     length: int  # as the decode line reports it
 
 
-def _chain_length(first: int, plaintext: bytes) -> int:
-    """Length of a decrypted payload chain without the padding (sum of the generic-header lengths)."""
-    offset, current = 0, first
-    while current and offset + 4 <= len(plaintext):
-        current, _, length = struct.unpack_from("!BBH", plaintext, offset)
-        offset += length
-    return offset
+#: reasons for which the box never decodes the datagram (nothing listens, or it is not an ISAKMP message at all)
+_UNDECODED = frozenset({Reason.IKE_DISABLED, Reason.NAT_T_DISABLED, Reason.NOT_IKE_PORT, Reason.NAT_KEEPALIVE,
+                        Reason.ESP_WITHOUT_SA, Reason.MALFORMED})
 
 
-def _decrypt(msg: messages.Message, keys, iv: bytes) -> _Decoded | None:
-    """Decrypt an MM5/MM6 body with ``keys`` (a KeysDerived) and ``iv``; None when it does not parse."""
-    pair = next((k for k, name in CIPHER_NAMES.items() if name == keys.cipher), None)
-    if pair is None:  # pragma: no cover - the core only derives keys for ciphers it names
+def _decoded(record) -> _Decoded | None:
+    """A sent or processed datagram as the box's decode line shows it (None: the box could not decode it, e.g. an
+    MM5 under a different key). The payloads come from the Trace: the core recorded them as it built or decoded
+    the message (decrypted for MM5/MM6), so nothing is decrypted here."""
+    if record.encrypted and not record.payloads:
         return None
-    spec = crypto.cipher_spec(*pair)
-    try:
-        plaintext = crypto.decrypt(spec, keys.enc_key, iv, msg.encrypted_body)
-        payloads = messages.parse_chain(msg.header.next_payload, plaintext)
-    except (ValueError, messages.MalformedMessage):
-        return None
-    return _Decoded(msg.header.message_id, payloads, messages.payload_summary(payloads),
-                    c.HEADER_LEN + _chain_length(msg.header.next_payload, plaintext))
+    return _Decoded(record.message_id, tuple(record.payloads), messages.payload_summary(record.payloads),
+                    record.length)
 
 
 def _fmt_msgid(message_id: int) -> str:
@@ -264,50 +250,50 @@ def _fmt_msgid(message_id: int) -> str:
 # The FSM error history (715065)
 # ---------------------------------------------------------------------------------------------------------------------
 
-_SENT = re.compile(r"\bsent (MM(\d))")
-_RECEIVED = re.compile(r"\breceived (MM\d)")
 
+def fsm_pairs(history, final: tuple[str, str] = ("MM_DONE", "EV_ERROR")) -> list[tuple[str, str]]:
+    """Expand the core's structured history (:class:`~sim.ike.types.HistoryStep`) into ASA FSM (state, event)
+    pairs, oldest first.
 
-def fsm_pairs(history: list, final: tuple[str, str] = ("MM_DONE", "EV_ERROR")) -> list[tuple[str, str]]:
-    """Expand the core's coarse history ``[(state, what), ...]`` into ASA FSM (state, event) pairs, oldest first.
-
-    ``what`` is a step ("sent MM1", "received MM2, sent MM3", "received MM6: phase 1 complete") or an event
-    (EV_RETRY: one resend on the timer; EV_TIMEOUT: the timer fired with no retry left; EV_ERROR: a received
-    message could not be processed). A resend cycle reads as in the observed ASA histories:
-    ``S, EV_TIMEOUT -> S, EV_RETRY -> MM_SND_MSGn, EV_RESEND_MSG -> MM_SND_MSGn, EV_START_TMR ->
-    MM_SND_MSGn, EV_SND_MSG -> S, NullEvent``; the removal ends with ``final``.
+    A START or STEP reads ``previous, EV_RCV_MSG`` (when it received something) and ``MM_SND_MSGn, EV_START_TMR``
+    / ``MM_SND_MSGn, EV_SND_MSG`` (when it sent MMn), then ``state, NullEvent``; a RETRY reads as in the observed
+    ASA histories: ``S, EV_TIMEOUT -> S, EV_RETRY -> MM_SND_MSGn, EV_RESEND_MSG -> MM_SND_MSGn, EV_START_TMR ->
+    MM_SND_MSGn, EV_SND_MSG -> S, NullEvent``; a TIMEOUT ``S, EV_TIMEOUT -> S, EV_RETRY``; an ERROR ``S,
+    EV_RCV_MSG``; the removal ends with ``final``.
     """
     pairs: list[tuple[str, str]] = []
     previous = "MM_START"
-    last_sent: str | None = None
-    for state, what in history:
-        state, what = str(state), str(what)
-        if what == "EV_RETRY":
+    last_sent: int | None = None
+    for step in history:
+        state = str(step.state) if step.state is not None else "MM_DONE"
+        kind = step.kind
+        if kind is StepKind.RETRY:
             pairs.append((state, "EV_TIMEOUT"))
             pairs.append((state, "EV_RETRY"))
             if last_sent is not None:
                 snd = f"MM_SND_MSG{last_sent}"
                 pairs += [(snd, "EV_RESEND_MSG"), (snd, "EV_START_TMR"), (snd, "EV_SND_MSG")]
             pairs.append((state, "NullEvent"))
-        elif what == "EV_TIMEOUT":
+        elif kind is StepKind.TIMEOUT:
             pairs += [(state, "EV_TIMEOUT"), (state, "EV_RETRY")]
-        elif what == "EV_ERROR":
+        elif kind is StepKind.ERROR:
             pairs.append((state, "EV_RCV_MSG"))
-        else:
-            if _RECEIVED.search(what):
+        elif kind in (StepKind.START, StepKind.STEP):
+            if step.received is not None:
                 pairs.append((previous, "EV_RCV_MSG"))
-            sent = _SENT.search(what)
-            if sent:
-                last_sent = sent.group(2)
+            if step.sent is not None and step.sent.number:
+                last_sent = step.sent.number
                 snd = f"MM_SND_MSG{last_sent}"
                 pairs += [(snd, "EV_START_TMR"), (snd, "EV_SND_MSG")]
             pairs.append((state, "NullEvent"))
+        else:
+            continue
         previous = state
     pairs.append(final)
     return pairs
 
 
-def fsm_history_text(role: str, sa_id: str, history: list) -> str:
+def fsm_history_text(role: str, sa_id: str, history) -> str:
     pairs = fsm_pairs(history)[-FSM_HISTORY_DEPTH:][::-1]
     address = int(sa_id[:8] or "0", 16) & 0xFFFFFFF8
     chain = "-->".join(f"{s}, {e}" for s, e in pairs)
@@ -317,6 +303,40 @@ def fsm_history_text(role: str, sa_id: str, history: list) -> str:
 # ---------------------------------------------------------------------------------------------------------------------
 # Rendering
 # ---------------------------------------------------------------------------------------------------------------------
+
+#: every event kind of the core, and what this renderer does with it: the handler's name, or None (ignored: the
+#: ASA shows nothing of its own for it; the reason is given)
+HANDLED: dict[type, str | None] = {
+    ev.Initiated: "on_initiate",
+    ev.IkeDisabled: None,  # an ASA without IKE on the interface starts nothing and logs nothing for it [U]
+    ev.NoPolicy: None,  # likewise: no policy, no Phase 1 attempt
+    ev.NoKeyToInitiate: "on_no_key_to_initiate",
+    ev.Processing: "on_processing",
+    ev.NotListening: "on_not_listening",
+    ev.NoMatchingSa: "on_no_sa",
+    ev.Malformed: "on_malformed",
+    ev.UnsupportedExchange: "on_unsupported_exchange",
+    ev.HalfOpenLimit: "on_half_open_limit",
+    ev.NotifyDropped: "on_notify_dropped",
+    ev.ProposalAccepted: "on_proposal_accepted",
+    ev.ProposalRejected: "on_proposal_rejected",
+    ev.TransformNotOffered: "on_sa_not_offered",
+    ev.PeerKeyFound: "on_group_found",
+    ev.PeerKeyMissing: "on_group_missing",
+    ev.GroupWithoutKey: "on_group_no_key",
+    ev.NoLocalKey: "on_no_key",
+    ev.NoCertificate: "on_no_certificate",
+    ev.BadKe: "on_bad_ke",
+    ev.DecryptFailed: "on_decrypt_failed",
+    ev.HashMismatch: "on_hash_failed",
+    ev.Duplicate: "on_duplicate",
+    ev.Retransmitted: None,  # the resend itself is the 713236 RESENDING line of its DatagramSent
+    ev.NatDetected: "on_nat_detection",
+    ev.NatDMissing: "on_nat_d_missing",
+    ev.NatTFloat: None,  # nothing of its own: the next 713236 lines are the UDP 4500 datagrams [U]
+    ev.PhaseOneComplete: "on_phase1_completed",
+    ev.SaRemoved: "on_sa_removed",
+}
 
 
 class _Renderer:
@@ -331,30 +351,13 @@ class _Renderer:
         self.trace = trace
         self.host = hostname
         self.out: list[LogMessage] = []
-        self.sent_by_id = {r.id: r for r in trace.records if isinstance(r, DatagramSent)}
-        self.mm5: dict[str, DatagramSent] = {}  # sa -> its (first) MM5, whose last block is MM6's IV
-        for r in self.sent_by_id.values():
-            if r.message == "MM5":
-                self.mm5.setdefault(r.sa, r)
-        self.own_sent: dict[tuple, DatagramSent] = {}  # (sa, message, attempt) -> our latest such datagram
+        self.datagrams = views.datagrams(trace)
         self.groups: dict[str, str] = {}  # sa -> tunnel-group once landed
-        self.keys: dict[str, object] = {}  # sa -> KeysDerived while the SA lives
-        self.deferred: list[tuple[float, str, str, object]] = []  # VID lines waiting for "Oakley proposal ..."
-        self.current: DatagramSent | None = None  # the datagram whose processing the next events report
-        self.delivered: DatagramDelivered | None = None  # ... and how it arrived (addresses after any NAT)
+        self.deferred: list[tuple[int, str]] = []  # VID lines waiting for "Oakley proposal is acceptable"
         self.roles: dict[str, str] = {}
-        self.undecodable: set[int] = set()
-        delivery: int | None = None
         for r in trace.records:
             if isinstance(r, SaChanged) and r.device == hostname:
                 self.roles.setdefault(r.update.sa, r.update.role)
-            elif isinstance(r, DatagramDelivered) and r.device == hostname:
-                delivery = r.id
-            elif isinstance(r, DatagramDropped) and r.where == hostname:
-                self.undecodable.add(r.id)
-            elif (isinstance(r, Logged) and r.device == hostname and delivery is not None
-                  and r.event.name in ("not_listening", "malformed")):
-                self.undecodable.add(delivery)
 
     # -- helpers --------------------------------------------------------------------------------------------------
     def emit(self, t: float, mid: int, sev: int, text: str, *, sa: str | None = None, peer: str | None = None,
@@ -368,227 +371,203 @@ class _Renderer:
     def role(self, sa: str | None) -> str:
         return self.roles.get(sa or "", self.device.role)
 
-    def decode(self, sent: DatagramSent, at_host: bool) -> _Decoded | None:
-        """The datagram as this device decodes it (None: it cannot, e.g. MM5 under a different key)."""
-        try:
-            msg = messages.parse(sent.isakmp)  # without the non-ESP marker of UDP 4500
-        except messages.MalformedMessage:
+    def processed(self, cause) -> DatagramProcessed | None:
+        """The verdict on the datagram whose delivery caused the records being rendered."""
+        if cause.kind is not CauseKind.DELIVERY or cause.ref not in self.datagrams:
             return None
-        if not msg.header.encrypted:
-            return _Decoded(msg.header.message_id, msg.payloads, msg.summary, len(msg.raw))
-        keys = self.keys.get(sent.sa) if at_host else None
-        if keys is None:
-            return None
-        return _decrypt(msg, keys, self._iv(sent, keys))
-
-    def _iv(self, sent: DatagramSent, keys) -> bytes:
-        """RFC 2409 appendix B: MM5 uses IV0; MM6 the last ciphertext block of MM5."""
-        if sent.message != "MM6":
-            return keys.iv
-        mm5 = self.mm5.get(sent.sa)
-        if mm5 is None:  # pragma: no cover - an MM6 always follows an MM5
-            return keys.iv
-        return mm5.isakmp[-len(keys.iv):]
+        return self.datagrams[cause.ref].processed
 
     # -- records --------------------------------------------------------------------------------------------------
     def run(self, t: float) -> list[LogMessage]:
+        host = self.host
         for r in self.trace.records:
             if r.t > t + 1e-9:
                 continue
-            if isinstance(r, KeysRecord) and r.device == self.host:
-                self.keys[r.keys.sa] = r.keys
-            elif isinstance(r, SaChanged) and r.device == self.host and r.update.state is None:
-                self.keys.pop(r.update.sa, None)
-                self.groups.pop(r.update.sa, None)
-            elif isinstance(r, DatagramDelivered) and r.device == self.host:
-                self.on_delivered(r)
-            elif isinstance(r, DatagramSent) and r.device == self.host:
-                self.own_sent[(r.sa, r.message, r.attempt)] = r
-            elif isinstance(r, Logged) and r.device == self.host:
-                handler = getattr(self, f"on_{r.event.name}", None)
+            kind = type(r)
+            if getattr(r, "device", None) != host:
+                continue
+            if kind is Logged:
+                handler = HANDLED.get(type(r.event))
                 if handler is not None:
-                    handler(r.t, r.event)
+                    getattr(self, handler)(r.t, r.event, r.cause)
+            elif kind is DatagramSent:
+                self.on_sent(r)
+            elif kind is DatagramDelivered:
+                self.on_delivered(r)
+            elif kind is KeysRecord:
+                self.emit(r.t, 713906, 7, f"Generating keys for {str(r.keys.role).capitalize()}...", sa=r.keys.sa,
+                          peer=r.keys.peer)
+            elif kind is SaChanged and r.update.state is None:
+                self.groups.pop(r.update.sa, None)
         return self.out
 
     def on_delivered(self, r: DatagramDelivered) -> None:
-        sent = self.sent_by_id.get(r.id)
-        self.current, self.delivered = sent, r
         self.deferred = []
-        if sent is None or r.id in self.undecodable:
+        datagram = self.datagrams.get(r.id)
+        processed = datagram.processed if datagram is not None else None
+        if processed is None or processed.reason in _UNDECODED:
             return
-        decoded = self.decode(sent, at_host=True)
+        decoded = _decoded(processed)
         if decoded is None:
             return
         self.emit(r.t, 713236, 7, f"IKE_DECODE RECEIVED Message (msgid={_fmt_msgid(decoded.message_id)}) with "
-                  f"payloads : {decoded.summary} total length : {decoded.length}", peer=r.src or sent.src,
+                  f"payloads : {decoded.summary} total length : {decoded.length}", peer=r.src or datagram.sent.src,
+                  ip_only=True)
+
+    def on_sent(self, sent: DatagramSent) -> None:
+        decoded = _decoded(sent)
+        if sent.attempt == 0:
+            for payload in decoded.payloads:
+                for mid, text in _construct_lines(payload):
+                    self.emit(sent.t, mid, 7, text, sa=sent.sa, peer=sent.dst)
+        verb = "RESENDING" if sent.attempt else "SENDING"
+        self.emit(sent.t, 713236, 7, f"IKE_DECODE {verb} Message (msgid={_fmt_msgid(decoded.message_id)}) with "
+                  f"payloads : {decoded.summary} total length : {decoded.length}", sa=sent.sa, peer=sent.dst,
                   ip_only=True)
 
     # -- core events ----------------------------------------------------------------------------------------------
-    def on_initiate(self, t, ev) -> None:
+    def on_initiate(self, t, e, cause) -> None:
         self.emit(t, 715077, 7, "Pitcher: received a key acquire message, spi 0x0")
-        self.emit(t, 713041, 5, f"IKE Initiator: New Phase 1, Intf {TRIGGER_INTERFACE}, IKE Peer {ev.peer}",
-                  sa=ev.sa, peer=ev.peer, ip_only=True)
+        self.emit(t, 713041, 5, f"IKE Initiator: New Phase 1, Intf {TRIGGER_INTERFACE}, IKE Peer {e.peer}",
+                  sa=e.sa, peer=e.peer, ip_only=True)
 
-    def on_sending(self, t, ev) -> None:
-        f = ev.fields
-        attempt = int(f.get("attempt", 0))
-        sent = self.own_sent.get((ev.sa, f.get("message"), attempt))  # the Send precedes its "sending" event
-        decoded = self.decode(sent, at_host=True) if sent is not None else None
-        if decoded is None:  # pragma: no cover - our own datagrams always decode with our own keys
-            decoded = _Decoded(0, (), "HDR + ENCRYPTED", int(f.get("length", 0)))
-        if attempt == 0:
-            for payload in decoded.payloads:
-                for mid, text in _construct_lines(payload):
-                    self.emit(t, mid, 7, text, sa=ev.sa, peer=ev.peer)
-        verb = "RESENDING" if attempt else "SENDING"
-        self.emit(t, 713236, 7, f"IKE_DECODE {verb} Message (msgid={_fmt_msgid(decoded.message_id)}) with payloads "
-                  f": {decoded.summary} total length : {decoded.length}", sa=ev.sa, peer=ev.peer, ip_only=True)
-
-    def on_received(self, t, ev) -> None:
-        sent = self.current
-        decoded = self.decode(sent, at_host=True) if sent is not None else None
-        if decoded is None:  # pragma: no cover - a "received" event follows a decodable delivery
+    def on_processing(self, t, e, cause) -> None:
+        processed = self.processed(cause)
+        if processed is None:  # pragma: no cover - Processing is always caused by a delivery
             return
-        has_sa = any(isinstance(p, messages.SaPayload) for p in decoded.payloads)
+        payloads = processed.payloads
+        has_sa = any(isinstance(p, messages.SaPayload) for p in payloads)
         self.deferred = []
-        for payload in decoded.payloads:
+        for payload in payloads:
             for mid, text in _process_lines(payload):
                 if has_sa and isinstance(payload, messages.VendorIdPayload):
                     self.deferred.append((mid, text))
                 else:
-                    self.emit(t, mid, 7, text, sa=ev.sa, peer=ev.peer)
+                    self.emit(t, mid, 7, text, sa=e.sa, peer=e.peer)
 
-    def on_proposal_accepted(self, t, ev) -> None:
-        self.emit(t, 713906, 7, "Oakley proposal is acceptable", sa=ev.sa, peer=ev.peer)
+    def on_proposal_accepted(self, t, e, cause) -> None:
+        self.emit(t, 713906, 7, "Oakley proposal is acceptable", sa=e.sa, peer=e.peer)
         for mid, text in self.deferred:
-            self.emit(t, mid, 7, text, sa=ev.sa, peer=ev.peer)
+            self.emit(t, mid, 7, text, sa=e.sa, peer=e.peer)
         self.deferred = []
 
-    def on_proposal_rejected(self, t, ev) -> None:
-        f = ev.fields
+    def on_proposal_rejected(self, t, e, cause) -> None:
         self.deferred = []
-        attribute = str(f.get("attribute", ""))
-        if attribute in _MISMATCH_CLASS:
+        if e.attribute in _MISMATCH_CLASS:
             self.emit(t, 713257, 5, f"Phase 1 failure: Mismatched attribute types for class "
-                      f"{_MISMATCH_CLASS[attribute]}: Rcv'd: {f.get('received')} Cfg'd: {f.get('configured')}",
-                      sa=ev.sa, peer=ev.peer)
-        self.emit(t, 713906, 7, "All SA proposals found unacceptable", sa=ev.sa, peer=ev.peer)
-        self.emit(t, 713048, 3, f"Error processing payload: Payload ID: {int(c.Payload.SA)}", sa=ev.sa, peer=ev.peer)
+                      f"{_MISMATCH_CLASS[e.attribute]}: Rcv'd: {e.received} Cfg'd: {e.configured}",
+                      sa=e.sa, peer=e.peer)
+        self.emit(t, 713906, 7, "All SA proposals found unacceptable", sa=e.sa, peer=e.peer)
+        self.emit(t, 713048, 3, f"Error processing payload: Payload ID: {int(c.Payload.SA)}", sa=e.sa, peer=e.peer)
 
-    def on_sa_not_offered(self, t, ev) -> None:
-        self.emit(t, 713048, 3, f"Error processing payload: Payload ID: {int(c.Payload.SA)}", sa=ev.sa, peer=ev.peer)
+    def on_sa_not_offered(self, t, e, cause) -> None:
+        self.emit(t, 713048, 3, f"Error processing payload: Payload ID: {int(c.Payload.SA)}", sa=e.sa, peer=e.peer)
 
-    def on_group_found(self, t, ev) -> None:
-        group = ev.fields.get("group")
-        if ev.fields.get("via_default"):
-            self.emit(t, 713139, 5, f"{ev.peer} not found, using BASE GROUP default preshared key",
-                      sa=ev.sa, peer=ev.peer)
-        self.emit(t, 713906, 7, f"Connection landed on tunnel_group {group}", sa=ev.sa, peer=ev.peer, ip_only=True)
-        if ev.sa is not None and group:
-            self.groups[ev.sa] = str(group)
+    def _landed(self, t, e, group: str) -> None:
+        self.emit(t, 713906, 7, f"Connection landed on tunnel_group {group}", sa=e.sa, peer=e.peer, ip_only=True)
+        if e.sa is not None and group:
+            self.groups[e.sa] = str(group)
 
-    def on_group_missing(self, t, ev) -> None:
-        group = ev.fields.get("group") or ev.peer
-        self.emit(t, 713138, 3, f"Group {group} not found and BASE GROUP default preshared key not configured",
-                  sa=ev.sa, peer=ev.peer)
+    def on_group_found(self, t, e, cause) -> None:
+        if e.via_default:
+            self.emit(t, 713139, 5, f"{e.peer} not found, using BASE GROUP default preshared key", sa=e.sa,
+                      peer=e.peer)
+        self._landed(t, e, e.group)
 
-    def on_group_no_key(self, t, ev) -> None:
-        group = ev.fields.get("group")
-        self.emit(t, 713906, 7, f"Connection landed on tunnel_group {group}", sa=ev.sa, peer=ev.peer, ip_only=True)
-        if ev.sa is not None and group:
-            self.groups[ev.sa] = str(group)
-        self.emit(t, 713902, 3, "Can't find a valid tunnel group, aborting...!", sa=ev.sa, peer=ev.peer)
+    def on_group_missing(self, t, e, cause) -> None:
+        self.emit(t, 713138, 3, f"Group {e.peer} not found and BASE GROUP default preshared key not configured",
+                  sa=e.sa, peer=e.peer)
 
-    def on_no_key(self, t, ev) -> None:
-        if ev.fields.get("group"):
-            self.on_group_no_key(t, ev)
+    def on_group_no_key(self, t, e, cause) -> None:
+        self._landed(t, e, e.group)
+        self.emit(t, 713902, 3, "Can't find a valid tunnel group, aborting...!", sa=e.sa, peer=e.peer)
+
+    def on_no_key(self, t, e, cause) -> None:
+        if e.group:
+            self.on_group_no_key(t, e, cause)
         else:
-            self.emit(t, 713138, 3, f"Group {ev.peer} not found and BASE GROUP default preshared key not configured",
-                      sa=ev.sa, peer=ev.peer)
+            self.on_group_missing(t, e, cause)
 
-    def on_no_certificate(self, t, ev) -> None:
-        self.emit(t, 713902, 3, f"Unable to find a certificate for {ev.fields.get('auth')} authentication, aborting",
-                  sa=ev.sa, peer=ev.peer)
+    def on_no_certificate(self, t, e, cause) -> None:
+        self.emit(t, 713902, 3, f"Unable to find a certificate for {e.auth} authentication, aborting",
+                  sa=e.sa, peer=e.peer)
 
-    def on_keys_generated(self, t, ev) -> None:
-        self.emit(t, 713906, 7, f"Generating keys for {self.role(ev.sa).capitalize()}...", sa=ev.sa, peer=ev.peer)
+    def on_bad_ke(self, t, e, cause) -> None:
+        self.emit(t, 713048, 3, f"Error processing payload: Payload ID: {int(c.Payload.KE)}", sa=e.sa, peer=e.peer)
 
-    def on_bad_ke(self, t, ev) -> None:
-        self.emit(t, 713048, 3, f"Error processing payload: Payload ID: {int(c.Payload.KE)}", sa=ev.sa, peer=ev.peer)
-
-    def on_decrypt_failed(self, t, ev) -> None:
+    def on_decrypt_failed(self, t, e, cause) -> None:
         self.emit(t, 713902, 3, "Received encrypted Oakley Main Mode packet with invalid payloads, MessID = 0",
-                  sa=ev.sa, peer=ev.peer)
+                  sa=e.sa, peer=e.peer)
         self.emit(t, 713902, 3, "ERROR, had problems decrypting packet, probably due to mismatched pre-shared key.  "
-                  "Aborting", sa=ev.sa, peer=ev.peer)
+                  "Aborting", sa=e.sa, peer=e.peer)
 
-    def on_hash_failed(self, t, ev) -> None:
-        self.emit(t, 713902, 3, "Hash verification failed", sa=ev.sa, peer=ev.peer)
+    def on_hash_failed(self, t, e, cause) -> None:
+        self.emit(t, 713902, 3, "Hash verification failed", sa=e.sa, peer=e.peer)
 
-    def on_duplicate(self, t, ev) -> None:
-        tail = "Retransmitting last packet." if ev.fields.get("resent") else "No last packet to transmit."
-        self.emit(t, 713201, 5, f"Duplicate Phase 1 packet detected.  {tail}", sa=ev.sa, peer=ev.peer)
+    def on_duplicate(self, t, e, cause) -> None:
+        tail = "Retransmitting last packet." if e.resent else "No last packet to transmit."
+        self.emit(t, 713201, 5, f"Duplicate Phase 1 packet detected.  {tail}", sa=e.sa, peer=e.peer)
 
-    def on_notify_dropped(self, t, ev) -> None:
-        if ev.fields.get("encrypted"):
+    def on_notify_dropped(self, t, e, cause) -> None:
+        if e.encrypted:
             text = "Received encrypted Informational Exchange message, dropping"
         else:
-            text = f"Received an un-encrypted {ev.fields.get('notify')} notify message, dropping"
-        self.emit(t, 713904, 5, text, peer=ev.peer)
-        self.emit(t, 713903, 4, "Information Exchange processing failed", peer=ev.peer)
+            text = f"Received an un-encrypted {e.notify} notify message, dropping"
+        self.emit(t, 713904, 5, text, peer=e.peer)
+        self.emit(t, 713903, 4, "Information Exchange processing failed", peer=e.peer)
 
-    def on_no_sa(self, t, ev) -> None:
-        kind = "encrypted" if ev.fields.get("encrypted") else "un-encrypted"
-        self.emit(t, 713904, 5, f"Received {kind} packet with no matching SA, dropping", peer=ev.peer)
+    def on_no_sa(self, t, e, cause) -> None:
+        kind = "encrypted" if e.encrypted else "un-encrypted"
+        self.emit(t, 713904, 5, f"Received {kind} packet with no matching SA, dropping", peer=e.peer)
 
-    def on_phase1_completed(self, t, ev) -> None:
-        self.emit(t, 713119, 5, "PHASE 1 COMPLETED", sa=ev.sa, peer=ev.peer)
-        lifetime = ev.fields.get("lifetime")
-        if self.role(ev.sa) == "initiator" and lifetime:
-            seconds = int(int(lifetime) * P1_REKEY_FRACTION)
-            self.emit(t, 715080, 7, f"Starting P1 rekey timer: {seconds} seconds.", sa=ev.sa, peer=ev.peer)
+    def on_phase1_completed(self, t, e, cause) -> None:
+        self.emit(t, 713119, 5, "PHASE 1 COMPLETED", sa=e.sa, peer=e.peer)
+        if self.role(e.sa) == "initiator" and e.lifetime:
+            seconds = int(int(e.lifetime) * P1_REKEY_FRACTION)
+            self.emit(t, 715080, 7, f"Starting P1 rekey timer: {seconds} seconds.", sa=e.sa, peer=e.peer)
 
-    def on_sa_removed(self, t, ev) -> None:
-        sa = ev.sa or ""
-        history = list(ev.fields.get("history") or [])
-        self.emit(t, 715065, 7, fsm_history_text(self.role(sa), sa, history), sa=ev.sa, peer=ev.peer)
+    def on_sa_removed(self, t, e, cause) -> None:
+        sa = e.sa or ""
+        self.emit(t, 715065, 7, fsm_history_text(self.role(sa), sa, e.history), sa=e.sa, peer=e.peer)
         self.emit(t, 713906, 7, f"IKE SA MM:{sa[:8]} terminating:  flags 0x01000002, refcnt 0, tuncnt 0",
-                  sa=ev.sa, peer=ev.peer)
-        self.emit(t, 713902, 3, "Removing peer from peer table failed, no match!", sa=ev.sa, peer=ev.peer)
-        self.emit(t, 713903, 4, "Error: Unable to remove PeerTblEntry", sa=ev.sa, peer=ev.peer)
+                  sa=e.sa, peer=e.peer)
+        self.emit(t, 713902, 3, "Removing peer from peer table failed, no match!", sa=e.sa, peer=e.peer)
+        self.emit(t, 713903, 4, "Error: Unable to remove PeerTblEntry", sa=e.sa, peer=e.peer)
 
-    def on_not_listening(self, t, ev) -> None:
-        d = self.delivered
-        sport = (d.sport if d is not None and d.sport else None) or (self.current.sport if self.current else 500)
+    def on_not_listening(self, t, e, cause) -> None:
+        datagram = self.datagrams.get(cause.ref) if cause.kind is CauseKind.DELIVERY else None
+        d = datagram.delivered if datagram is not None else None
+        sport = (d.sport if d is not None and d.sport else None) or (datagram.sent.sport if datagram else 500)
         address = (d.dst if d is not None and d.dst else None) or self.device.address
-        port = ev.fields.get("port") or (d.dport if d is not None and d.dport else c.IKE_PORT)
-        self.emit(t, 710003, 3, f"UDP access denied by ACL from {ev.peer}/{sport} to {IKE_INTERFACE}:{address}/{port}")
+        port = e.port or (d.dport if d is not None and d.dport else c.IKE_PORT)
+        self.emit(t, 710003, 3, f"UDP access denied by ACL from {e.peer}/{sport} to {IKE_INTERFACE}:{address}/{port}")
 
-    def on_nat_detection(self, t, ev) -> None:
+    def on_nat_detection(self, t, e, cause) -> None:
         def state(behind: object) -> str:
             return " IS " if behind else "is NOT"
 
-        self.emit(t, 713172, 6, f"Automatic NAT Detection Status:    Remote end {state(ev.fields.get('peer_behind'))} "
-                  f"behind a NAT device    This  end {state(ev.fields.get('local_behind'))} behind a NAT device",
-                  sa=ev.sa, peer=ev.peer)
+        self.emit(t, 713172, 6, f"Automatic NAT Detection Status:    Remote end {state(e.peer_behind)} "
+                  f"behind a NAT device    This  end {state(e.local_behind)} behind a NAT device",
+                  sa=e.sa, peer=e.peer)
 
-    def on_nat_d_missing(self, t, ev) -> None:
-        self.emit(t, 715058, 7, "NAT-Discovery payloads missing. Aborting NAT-Traversal.", sa=ev.sa, peer=ev.peer)
+    def on_nat_d_missing(self, t, e, cause) -> None:
+        self.emit(t, 715058, 7, "NAT-Discovery payloads missing. Aborting NAT-Traversal.", sa=e.sa, peer=e.peer)
 
-    def on_no_key_to_initiate(self, t, ev) -> None:
-        self.emit(t, 713138, 3, f"Group {ev.peer} not found and BASE GROUP default preshared key not configured",
-                  peer=ev.peer)
+    def on_no_key_to_initiate(self, t, e, cause) -> None:
+        self.emit(t, 713138, 3, f"Group {e.peer} not found and BASE GROUP default preshared key not configured",
+                  peer=e.peer)
 
-    def on_malformed(self, t, ev) -> None:
-        self.emit(t, 713902, 3, "Received malformed ISAKMP packet, dropping", peer=ev.peer)
+    def on_malformed(self, t, e, cause) -> None:
+        self.emit(t, 713902, 3, "Received malformed ISAKMP packet, dropping", peer=e.peer)
 
-    def on_unsupported_exchange(self, t, ev) -> None:
-        self.emit(t, 713904, 5, f"Received ISAKMP packet with unsupported exchange type {ev.fields.get('exchange')}, "
-                  "dropping", peer=ev.peer)
+    def on_unsupported_exchange(self, t, e, cause) -> None:
+        self.emit(t, 713904, 5, f"Received ISAKMP packet with unsupported exchange type {e.exchange}, dropping",
+                  peer=e.peer)
 
-    def on_half_open_limit(self, t, ev) -> None:
-        self.emit(t, 713904, 5, f"Maximum in-negotiation SAs ({ev.fields.get('limit')}) reached, dropping new "
-                  "Phase 1 request", peer=ev.peer)
+    def on_half_open_limit(self, t, e, cause) -> None:
+        what = "from this peer " if e.scope == "peer" else ""
+        self.emit(t, 713904, 5, f"Maximum in-negotiation SAs {what}({e.limit}) reached, dropping new Phase 1 "
+                  "request", peer=e.peer)
 
 
 def _construct_lines(payload) -> list[tuple[int, str]]:

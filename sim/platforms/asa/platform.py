@@ -43,6 +43,17 @@ class AsaPlatform:
     def show(self, trace: Trace, hostname: str, t: float, command: str) -> str:
         return show.run(trace, hostname, t, command)
 
+    def reason_words(self, reason, detail, message, removal: bool = False) -> str | None:
+        """The core's reason in this platform's terms, or None for the neutral words (sim.render.reasons)."""
+        from . import words
+
+        return words.reason_words(reason, detail, message, removal)
+
+    def reason_short(self, reason, detail, message, removal: bool = False) -> str | None:
+        from . import words
+
+        return words.reason_short(reason, detail, message, removal)
+
     def commands(self) -> list[str]:
         return list(show.COMMANDS)
 

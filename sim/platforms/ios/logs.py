@@ -19,9 +19,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from ...engine import views
 from ...engine.trace import DatagramDelivered, DatagramSent, KeysRecord, Logged, SaChanged, Trace
 from ...ike import constants as c
-from ...ike.effects import Event
+from ...ike import events as ev
+from ...ike import messages
+from ...ike.types import Msg, Reason, Trigger
 from .show import FIRST_CONN_ID, state_name
 
 #: simulated t = 0 (no year is shown)
@@ -68,6 +71,51 @@ def timestamp(t: float) -> str:
     return f"*{_MONTHS[when.month - 1]} {when.day:>2} {when:%H:%M:%S}.{ms % 1000:03d}"
 
 
+#: every event kind of the core and the handler that renders it (None: IOS prints nothing of its own for it)
+HANDLED: dict[type, str | None] = {
+    ev.Initiated: "ev_initiate",
+    ev.IkeDisabled: None,  # no crypto map on the interface: no ISAKMP process, nothing logged [U]
+    ev.NoPolicy: None,
+    ev.NoKeyToInitiate: "ev_no_key_to_initiate",
+    ev.Processing: "ev_processing",
+    ev.NotListening: None,  # nothing listens on the port: no ISAKMP line at all
+    ev.NoMatchingSa: "ev_no_sa",
+    ev.Malformed: "ev_malformed",
+    ev.UnsupportedExchange: None,  # [U] not modelled in IOS wording
+    ev.HalfOpenLimit: "ev_half_open_limit",
+    ev.NotifyDropped: "ev_notify_dropped",
+    ev.ProposalAccepted: "ev_proposal_accepted",
+    ev.ProposalRejected: "ev_proposal_rejected",
+    ev.TransformNotOffered: "ev_sa_not_offered",
+    ev.PeerKeyFound: "ev_group_found",
+    ev.PeerKeyMissing: "ev_no_key",
+    ev.GroupWithoutKey: "ev_no_key",
+    ev.NoLocalKey: "ev_no_key",
+    ev.NoCertificate: "ev_no_certificate",
+    ev.BadKe: "ev_bad_ke",
+    ev.DecryptFailed: "ev_decrypt_failed",
+    ev.HashMismatch: "ev_hash_failed",
+    ev.Duplicate: "ev_duplicate",
+    ev.Retransmitted: None,  # the resend lines are written with its DatagramSent
+    ev.NatDetected: "ev_nat_detection",
+    ev.NatDMissing: None,  # [U] no IOS wording known
+    ev.NatTFloat: None,
+    ev.PhaseOneComplete: "ev_phase1_completed",
+    ev.SaRemoved: "ev_sa_removed",
+}
+
+#: removal reasons as IOS names them in 'deleting SA reason "..."'
+DELETE_REASONS = {
+    Reason.RETRANSMIT_LIMIT: "Death by retransmission P1",
+    Reason.NO_PEER_KEY: "No preshared key",
+    Reason.GROUP_WITHOUT_KEY: "No preshared key",
+    Reason.NO_LOCAL_KEY: "No preshared key",
+    Reason.NO_CERTIFICATE: "No Cert or pre-shared address key",  # [U]
+}
+#: the core's reasons for which nothing listens: IOS prints not even the 'received packet' line
+_NOT_LISTENING = frozenset({Reason.IKE_DISABLED, Reason.NAT_T_DISABLED, Reason.NOT_IKE_PORT})
+
+
 class _Console:
     """Walks the Trace once and collects (t, kind, text) lines for one device."""
 
@@ -77,17 +125,12 @@ class _Console:
         self.until = t
         self.local = trace.device(hostname).address
         self.lines: list[tuple[float, str, str]] = []
-        self.sent: dict[int, DatagramSent] = {}
-        self.mm2: dict[str, DatagramSent] = {}
+        self.datagrams = views.datagrams(trace)
+        self.effects = views.effects(trace)
         self.roles: dict[str, str] = {}
         self.states: dict[str, str] = {}
         self.conn: dict[str, int] = {}
         self.timer_resends: dict[str, int] = {}
-        for record in trace.records:
-            if isinstance(record, DatagramSent):
-                self.sent[record.id] = record
-                if record.message == "MM2" and record.attempt == 0:
-                    self.mm2.setdefault(record.sa, record)
 
     # -- output ---------------------------------------------------------------------------------------------------
     def debug(self, t: float, sa: str | None, text: str, prefix: str = "ISAKMP") -> None:
@@ -101,23 +144,26 @@ class _Console:
 
     # -- walking --------------------------------------------------------------------------------------------------
     def run(self) -> list[tuple[float, str, str]]:
-        records = self.trace.records
-        for index, record in enumerate(records):
+        host = self.hostname
+        for record in self.trace.records:
             if record.t > self.until:
                 break
-            if isinstance(record, DatagramSent):
-                if record.device == self.hostname:
-                    self.on_sent(record, records, index)
-            elif getattr(record, "device", None) != self.hostname:
+            if getattr(record, "device", None) != host:
                 continue
-            elif isinstance(record, DatagramDelivered):
-                self.on_delivered(record, records, index)
-            elif isinstance(record, KeysRecord):
+            kind = type(record)
+            if kind is DatagramSent:
+                self.on_sent(record)
+            elif kind is DatagramDelivered:
+                self.on_delivered(record)
+            elif kind is KeysRecord:
                 self.conn.setdefault(record.keys.sa, FIRST_CONN_ID + len(self.conn))
-            elif isinstance(record, SaChanged):
+                self.debug(record.t, record.keys.sa, "SKEYID state generated")
+            elif kind is SaChanged:
                 self.on_sa_changed(record)
-            elif isinstance(record, Logged):
-                self.on_event(record.t, record.event)
+            elif kind is Logged:
+                handler = HANDLED.get(type(record.event))
+                if handler is not None:
+                    getattr(self, handler)(record.t, record.event)
         return self.lines
 
     def _tag(self, sa: str) -> str:
@@ -127,46 +173,44 @@ class _Console:
             return "(N) NEW SA"
         return f"({role[0].upper()}) {state_name(role, state)}"
 
-    def on_sent(self, record: DatagramSent, records: list, index: int) -> None:
+    def on_sent(self, record: DatagramSent) -> None:
         sa, t = record.sa, record.t
-        if record.message != "NOTIFY":
+        if record.message != Msg.NOTIFY:
             self.roles.setdefault(sa, record.role)
         letter, state = SEND_TAGS.get(record.message, (record.role[0].upper(), "MM_NO_STATE"))
-        if record.attempt and record.trigger == "timer":
+        if record.attempt and record.trigger == Trigger.TIMER:
             self.timer_resends[sa] = self.timer_resends.get(sa, 0) + 1
             attempt = self.timer_resends[sa]
-            left = next((r.event.fields.get("left", 0) for r in records[index:]
-                         if isinstance(r, Logged) and r.device == self.hostname and r.event.name == "retransmit"
-                         and r.event.sa == sa), 0)
+            left = next((r.event.left for r in self.effects.get((self.hostname, record.cause), ())
+                         if isinstance(r, Logged) and isinstance(r.event, ev.Retransmitted)), 0)
             self.debug(t, sa, f"retransmitting phase 1 {state}...")
             self.debug(t, sa, f"incrementing error counter on sa, attempt {attempt} of {attempt + left}: "
                               "retransmit phase 1")
             self.debug(t, sa, f"retransmitting phase 1 {state}")
         elif record.attempt:
             self.debug(t, sa, f"retransmitting phase 1 {state}...")
-        if record.message == "NOTIFY":
-            notify = next((r.event.fields.get("notify") for r in records[index:]
-                           if isinstance(r, Logged) and r.device == self.hostname and r.event.name == "sending"
-                           and r.event.sa == sa), None) or "NO_PROPOSAL_CHOSEN"
-            self.debug(t, sa, f"Sending NOTIFY {NOTIFY_NAMES.get(notify, notify)} protocol 1")
+        if record.message == Msg.NOTIFY:
+            notify = next((p.notify_type for p in record.payloads if isinstance(p, messages.NotifyPayload)), None)
+            try:
+                name = c.Notify(notify).name if notify is not None else "NO_PROPOSAL_CHOSEN"
+            except ValueError:
+                name = str(notify)
+            self.debug(t, sa, f"Sending NOTIFY {NOTIFY_NAMES.get(name, name)} protocol 1")
         self.debug(t, sa, f"sending packet to {record.dst} my_port {record.sport} peer_port {record.dport} "
                           f"({letter}) {state}", "ISAKMP-PAK")
         self.debug(t, sa, "Sending an IKE IPv4 Packet.")
 
-    def on_delivered(self, record: DatagramDelivered, records: list, index: int) -> None:
-        sent = self.sent.get(record.id)
-        if sent is None:
+    def on_delivered(self, record: DatagramDelivered) -> None:
+        datagram = self.datagrams.get(record.id)
+        if datagram is None:
             return
-        for later in records[index + 1:]:  # the receiver's effects follow its delivery directly
-            if later.t != record.t or isinstance(later, (DatagramSent, DatagramDelivered)):
-                break
-            if isinstance(later, Logged) and later.device == self.hostname and later.event.name == "not_listening":
-                return  # nothing listens on UDP 500: no ISAKMP line at all
-        if sent.message != "NOTIFY":
+        sent = datagram.sent
+        if datagram.processed is not None and datagram.processed.reason in _NOT_LISTENING:
+            return  # nothing listens on UDP 500: no ISAKMP line at all
+        if sent.message != Msg.NOTIFY:
             self.roles.setdefault(sent.sa, "responder" if sent.role == "initiator" else "initiator")
-        # what the receiver saw (after any NAT on the path); older traces only have the sender's view
-        src, sport, dport = (getattr(record, "src", "") or sent.src, getattr(record, "sport", 0) or sent.sport,
-                             getattr(record, "dport", 0) or sent.dport)
+        # what the receiver saw (after any NAT on the path)
+        src, sport, dport = (record.src or sent.src, record.sport or sent.sport, record.dport or sent.dport)
         self.debug(record.t, sent.sa, f"received packet from {src} dport {dport} sport {sport} "
                                       f"Global {self._tag(sent.sa)}", "ISAKMP-PAK")
 
@@ -182,160 +226,127 @@ class _Console:
             self.states[update.sa] = update.state
 
     # -- events ---------------------------------------------------------------------------------------------------
-    def on_event(self, t: float, event: Event) -> None:
-        handler = getattr(self, f"ev_{event.name}", None)
-        if handler is not None:
-            handler(t, event, event.fields)
+    def ev_initiate(self, t, e):
+        self.roles.setdefault(e.sa, "initiator")
+        self.debug(t, e.sa, "Can not start Aggressive mode, trying Main mode.")
+        self.debug(t, e.sa, f"found peer pre-shared key matching {e.peer}")
+        self.debug(t, e.sa, "beginning Main Mode exchange")
 
-    def ev_initiate(self, t, event, fields):
-        self.roles.setdefault(event.sa, "initiator")
-        self.debug(t, event.sa, "Can not start Aggressive mode, trying Main mode.")
-        self.debug(t, event.sa, f"found peer pre-shared key matching {event.peer}")
-        self.debug(t, event.sa, "beginning Main Mode exchange")
-
-    def ev_no_key_to_initiate(self, t, event, fields):
-        self.error(t, None, f"No pre-shared key with {event.peer}!")
+    def ev_no_key_to_initiate(self, t, e):
+        self.error(t, None, f"No pre-shared key with {e.peer}!")
         self.error(t, None, "No Cert or pre-shared address key.")
         self.error(t, None, "construct_initial_message: Can not start Main mode")
         self.error(t, None, "Error while processing SA request: Failed to initialize SA")
 
-    def ev_received(self, t, event, fields):
-        message = fields.get("message")
-        if message in ("MM1", "MM2"):
-            self.debug(t, event.sa, "processing SA payload. message ID = 0")
-        elif message in ("MM3", "MM4"):
-            self.debug(t, event.sa, "processing KE payload. message ID = 0")
-            self.debug(t, event.sa, "processing NONCE payload. message ID = 0")
-        elif message in ("MM5", "MM6"):
-            self.debug(t, event.sa, "processing ID payload. message ID = 0")
-            self.debug(t, event.sa, "processing HASH payload. message ID = 0")
+    def ev_processing(self, t, e):
+        message = e.message
+        if message in (Msg.MM1, Msg.MM2):
+            self.debug(t, e.sa, "processing SA payload. message ID = 0")
+        elif message in (Msg.MM3, Msg.MM4):
+            self.debug(t, e.sa, "processing KE payload. message ID = 0")
+            self.debug(t, e.sa, "processing NONCE payload. message ID = 0")
+        elif message in (Msg.MM5, Msg.MM6):
+            self.debug(t, e.sa, "processing ID payload. message ID = 0")
+            self.debug(t, e.sa, "processing HASH payload. message ID = 0")
 
-    def ev_proposal_accepted(self, t, event, fields):
-        from ...ike import messages
-
-        sa = event.sa
-        mm2 = self.mm2.get(sa)
-        number, policy = 1, None
-        if mm2 is not None:
-            try:
-                offer = messages.parse(mm2.data).first(messages.SaPayload).offers[0]
-                number, policy = offer.number, offer.policy
-            except (messages.MalformedMessage, AttributeError, IndexError):
-                pass
-        self.debug(t, sa, f"Checking ISAKMP transform {number} against priority {fields.get('priority')} policy")
-        if policy is not None:
-            self.debug(t, sa, f"      encryption {CIPHER_DEBUG.get(policy.encryption, policy.cipher_name)}")
-            if policy.key_length:
-                self.debug(t, sa, f"      keylength of {policy.key_length}")
-            self.debug(t, sa, f"      hash {HASH_DEBUG.get(policy.hash, policy.hash_name)}")
-            self.debug(t, sa, f"      default group {policy.group}")
-            self.debug(t, sa, f"      auth {AUTH_DEBUG.get(policy.auth, policy.auth_name)}")
-            self.debug(t, sa, "      life type in seconds")
-            if policy.lifetime > 0xFFFF:
-                octets = " ".join(f"0x{b:x}" for b in policy.lifetime.to_bytes(4, "big"))
-                self.debug(t, sa, f"      life duration (VPI) of  {octets}")
-            else:
-                self.debug(t, sa, f"      life duration (basic) of {policy.lifetime}")
+    def ev_proposal_accepted(self, t, e):
+        sa, policy = e.sa, e.policy
+        self.debug(t, sa, f"Checking ISAKMP transform {e.transform} against priority {e.priority} policy")
+        self.debug(t, sa, f"      encryption {CIPHER_DEBUG.get(policy.encryption, policy.cipher_name)}")
+        if policy.key_length:
+            self.debug(t, sa, f"      keylength of {policy.key_length}")
+        self.debug(t, sa, f"      hash {HASH_DEBUG.get(policy.hash, policy.hash_name)}")
+        self.debug(t, sa, f"      default group {policy.group}")
+        self.debug(t, sa, f"      auth {AUTH_DEBUG.get(policy.auth, policy.auth_name)}")
+        self.debug(t, sa, "      life type in seconds")
+        if policy.lifetime > 0xFFFF:
+            octets = " ".join(f"0x{b:x}" for b in policy.lifetime.to_bytes(4, "big"))
+            self.debug(t, sa, f"      life duration (VPI) of  {octets}")
+        else:
+            self.debug(t, sa, f"      life duration (basic) of {policy.lifetime}")
         self.debug(t, sa, "atts are acceptable. Next payload is 0")
 
-    def ev_proposal_rejected(self, t, event, fields):
-        attribute = fields.get("attribute")
-        received, configured = str(fields.get("received")), str(fields.get("configured"))
-        if attribute == "Encryption" and received.startswith("aes") and configured.startswith("aes"):
-            self.debug(t, event.sa, "Proposed key length does not match policy")
-        elif attribute in MISMATCH_LINES:
-            self.debug(t, event.sa, MISMATCH_LINES[attribute])
-        self.debug(t, event.sa, "atts are not acceptable. Next payload is 0")
-        self.error(t, event.sa, "no offers accepted!")
-        self.error(t, event.sa, f"phase 1 SA policy not acceptable! (local {self.local} remote {event.peer})")
-        self.syslog(t, f"%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at {event.peer}")
+    def ev_proposal_rejected(self, t, e):
+        received, configured = str(e.received), str(e.configured)
+        if e.attribute == "Encryption" and received.startswith("aes") and configured.startswith("aes"):
+            self.debug(t, e.sa, "Proposed key length does not match policy")
+        elif e.attribute in MISMATCH_LINES:
+            self.debug(t, e.sa, MISMATCH_LINES[e.attribute])
+        self.debug(t, e.sa, "atts are not acceptable. Next payload is 0")
+        self.error(t, e.sa, "no offers accepted!")
+        self.error(t, e.sa, f"phase 1 SA policy not acceptable! (local {self.local} remote {e.peer})")
+        self.syslog(t, f"%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at {e.peer}")
 
-    def ev_sa_not_offered(self, t, event, fields):
-        self.syslog(t, f"%CRYPTO-6-IKMP_SA_NOT_OFFERED: Remote peer {event.peer} responded with attribute "
+    def ev_sa_not_offered(self, t, e):
+        self.syslog(t, f"%CRYPTO-6-IKMP_SA_NOT_OFFERED: Remote peer {e.peer} responded with attribute "
                        "transform not offered or changed")
 
-    def ev_group_found(self, t, event, fields):
-        if self.roles.get(event.sa) == "responder":  # the initiator looked its key up before MM1
-            self.debug(t, event.sa, f"found peer pre-shared key matching {event.peer}")
+    def ev_group_found(self, t, e):
+        if self.roles.get(e.sa) == "responder":  # the initiator looked its key up before MM1
+            self.debug(t, e.sa, f"found peer pre-shared key matching {e.peer}")
 
-    def _no_key(self, t, event):
-        self.error(t, event.sa, f"No pre-shared key with {event.peer}!")
-        self.syslog(t, f"%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at {event.peer}")
+    def ev_no_key(self, t, e):
+        self.error(t, e.sa, f"No pre-shared key with {e.peer}!")
+        self.syslog(t, f"%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at {e.peer}")
 
-    def ev_group_missing(self, t, event, fields):
-        self._no_key(t, event)
+    def ev_no_certificate(self, t, e):
+        self.error(t, e.sa, "No Cert or pre-shared address key.")
+        self.syslog(t, f"%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at {e.peer}")
 
-    def ev_group_no_key(self, t, event, fields):
-        self._no_key(t, event)
+    def ev_bad_ke(self, t, e):
+        self.error(t, e.sa, f"invalid KE payload from {e.peer}")
 
-    def ev_no_key(self, t, event, fields):
-        self._no_key(t, event)
-
-    def ev_no_certificate(self, t, event, fields):
-        self.error(t, event.sa, "No Cert or pre-shared address key.")
-        self.syslog(t, f"%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at {event.peer}")
-
-    def ev_keys_generated(self, t, event, fields):
-        self.debug(t, event.sa, "SKEYID state generated")
-
-    def ev_bad_ke(self, t, event, fields):
-        self.error(t, event.sa, f"invalid KE payload from {event.peer}")
-
-    def ev_nat_detection(self, t, event, fields):
-        if fields.get("local_behind"):
-            self.debug(t, event.sa, "My hash no match -  this node inside NAT")
-        elif fields.get("peer_behind"):
-            self.debug(t, event.sa, "His hash no match - this node outside NAT")
+    def ev_nat_detection(self, t, e):
+        if e.local_behind:
+            self.debug(t, e.sa, "My hash no match -  this node inside NAT")
+        elif e.peer_behind:
+            self.debug(t, e.sa, "His hash no match - this node outside NAT")
         else:
-            self.debug(t, event.sa, "No NAT Found for self or peer")
+            self.debug(t, e.sa, "No NAT Found for self or peer")
 
-    def ev_decrypt_failed(self, t, event, fields):
-        if "reserved" in str(fields.get("reason", "")):
-            self.debug(t, event.sa, "reserved not zero on ID payload!")
+    def ev_decrypt_failed(self, t, e):
+        if "reserved" in e.problem:
+            self.debug(t, e.sa, "reserved not zero on ID payload!")
         else:
-            self.error(t, event.sa, f"{fields.get('message', 'message')} payloads malformed after decryption")
-        self.syslog(t, f"%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from {event.peer} failed its sanity check or is "
+            self.error(t, e.sa, f"{e.message} payloads malformed after decryption")
+        self.syslog(t, f"%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from {e.peer} failed its sanity check or is "
                        "malformed")
 
-    def ev_hash_failed(self, t, event, fields):
-        self.debug(t, event.sa, "SA authentication status: authentication failed")
-        self.syslog(t, f"%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at {event.peer}")
+    def ev_hash_failed(self, t, e):
+        self.debug(t, e.sa, "SA authentication status: authentication failed")
+        self.syslog(t, f"%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at {e.peer}")
 
-    def ev_phase1_completed(self, t, event, fields):
-        self.debug(t, event.sa, "SA authentication status: authenticated")
-        self.debug(t, event.sa, f"SA has been authenticated with {event.peer}")
+    def ev_phase1_completed(self, t, e):
+        self.debug(t, e.sa, "SA authentication status: authenticated")
+        self.debug(t, e.sa, f"SA has been authenticated with {e.peer}")
 
-    def ev_duplicate(self, t, event, fields):
-        self.debug(t, event.sa, "phase 1 packet is a duplicate of a previous packet.")
-        if fields.get("resent"):
-            self.debug(t, event.sa, "retransmitting due to retransmit phase 1")
+    def ev_duplicate(self, t, e):
+        self.debug(t, e.sa, "phase 1 packet is a duplicate of a previous packet.")
+        if e.resent:
+            self.debug(t, e.sa, "retransmitting due to retransmit phase 1")
 
-    def ev_sa_removed(self, t, event, fields):
-        role = self.roles.get(event.sa, "initiator")
-        state = state_name(role, fields.get("state") or "")
-        reason = str(fields.get("reason", ""))
-        if reason.startswith("retransmission limit"):
-            self.debug(t, event.sa, f"retransmitting phase 1 {state}...")
-            self.debug(t, event.sa, "peer does not do paranoid keepalives.")
-            reason = "Death by retransmission P1"
-        elif "pre-shared key" in reason or "tunnel-group" in reason:
-            reason = "No preshared key"
-        self.debug(t, event.sa, f'deleting SA reason "{reason}" state ({role[0].upper()}) {state} '
-                                f"(peer {event.peer})")
+    def ev_sa_removed(self, t, e):
+        role = self.roles.get(e.sa, "initiator")
+        state = state_name(role, e.state or "")
+        if e.reason is Reason.RETRANSMIT_LIMIT:
+            self.debug(t, e.sa, f"retransmitting phase 1 {state}...")
+            self.debug(t, e.sa, "peer does not do paranoid keepalives.")
+        reason = DELETE_REASONS.get(e.reason, str(e.reason))
+        self.debug(t, e.sa, f'deleting SA reason "{reason}" state ({role[0].upper()}) {state} (peer {e.peer})')
 
-    def ev_no_sa(self, t, event, fields):
-        self.syslog(t, f"%CRYPTO-4-IKMP_NO_SA: IKE message from {event.peer} has no SA and is not an "
+    def ev_no_sa(self, t, e):
+        self.syslog(t, f"%CRYPTO-4-IKMP_NO_SA: IKE message from {e.peer} has no SA and is not an "
                        "initialization offer")
 
-    def ev_notify_dropped(self, t, event, fields):
-        self.debug(t, event.sa, "Notify has no hash. Rejected.")
+    def ev_notify_dropped(self, t, e):
+        self.debug(t, e.sa, "Notify has no hash. Rejected.")
 
-    def ev_malformed(self, t, event, fields):
-        self.syslog(t, f"%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from {event.peer} failed its sanity check or is "
+    def ev_malformed(self, t, e):
+        self.syslog(t, f"%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from {e.peer} failed its sanity check or is "
                        "malformed")
 
-    def ev_half_open_limit(self, t, event, fields):
-        self.error(t, None, f"too many half-open SAs ({fields.get('limit')}): new SA from {event.peer} refused")
+    def ev_half_open_limit(self, t, e):
+        self.error(t, None, f"too many half-open SAs ({e.limit}): new SA from {e.peer} refused")
 
 
 def console(trace: Trace, hostname: str, t: float) -> list[tuple[float, str, str]]:
