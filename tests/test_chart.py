@@ -25,6 +25,7 @@ import sim
 from sim.engine.trace import DatagramDropped, DatagramProcessed, DatagramSent, SaChanged
 from sim.errors import InputError
 from sim.platforms.registry import platform_for
+from sim.render.labels import fates
 from sim.render.chart import SIZES, chart_bytes, chart_figure, chart_format, render_chart
 
 #: the scenarios the runbooks show; their SVG is parsed and their labels must never overlap, on either page size
@@ -163,8 +164,7 @@ def test_svg_shows_what_the_trace_says(name):
     assert {i for i in ids if i.startswith("cross-")} == {f"cross-{i}" for i in lost_ids(trace)}
     # each lost datagram's reason is written next to a cross (in full or by its first clause)
     reasons = [svg_text(el) for i, el in ids.items() if re.fullmatch(r"reason-\d+", i)]
-    for r in {r.rule for r in trace.of(DatagramDropped)} | {
-            r.reason for r in trace.of(DatagramProcessed) if r.outcome == "discarded"}:
+    for r in {f.reason for f in fates(trace).values() if f.lost}:
         head = r.split(": ")[0].split(" (")[0]
         assert any(text.startswith(head) for text in reasons), (head, reasons)
     # state bands and their labels, in the platform's own names

@@ -58,6 +58,9 @@ state's bands on that device from 0), ``stuck-<hostname>`` (the callout's first 
 
 from __future__ import annotations
 
+from ..platforms.registry import platform_for as _platform_for
+from .reasons import explain as _explain
+
 import contextlib
 import dataclasses
 import functools
@@ -347,7 +350,9 @@ def _model(trace: Trace) -> _Model:
         if r.update.state is None:
             n = removed_n.get(r.device, 0)
             removed_n[r.device] = n + 1
-            removals.append(_Removal(r.device, sa, r.t, r.update.previous, r.update.reason, n))
+            why = _explain(r.update.reason, r.update.detail, platform=_platform_for(trace.device(r.device).platform),
+                          removal=True)
+            removals.append(_Removal(r.device, sa, r.t, r.update.previous, why, n))
         else:
             had_sa.add(r.device)
             open_[k] = (r.update.state, r.t)

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 
 from .. import faults
 from ..errors import InputError
+from ..ike.types import Reason
 from . import showparse
 from .showparse import DeviceObservation, Observation, SaObservation
 
@@ -269,7 +270,7 @@ def signature(lab_name: str, fault: str) -> Signature | None:
             window = epoch.start
             break
     for r in trace.of(SaChanged, scenario.initiator.hostname):
-        if r.update.state is None and r.update.reason.startswith("retransmission"):
+        if r.update.state is None and r.update.reason is Reason.RETRANSMIT_LIMIT:
             window = min(window, r.t - t0)  # the initiator gave up: traffic would start the next attempt now
             break
     times = tuple(t for t in SAMPLE_TIMES if t < window) or (window / 2,)
@@ -444,6 +445,9 @@ def _decisive(sig: Signature) -> list[Fact]:
     """The first thing that goes wrong in the run (a datagram dropped or discarded, an SA aborted), and whether and
     when Phase 1 completes."""
     from ..engine.trace import DatagramDropped, DatagramProcessed, DatagramSent, SaChanged
+    from ..ike.types import Outcome
+    from ..platforms.registry import platform_for
+    from ..render.reasons import explain
 
     trace = sig.run.trace
     sent = {r.id: r for r in trace.of(DatagramSent)}
@@ -460,17 +464,22 @@ def _decisive(sig: Signature) -> list[Fact]:
                 text = f"{d.message}{port} from the {d.role} reaches the {_role_word(sig, r.where)} but: {r.rule}"
             facts.append(Fact("decisive", f"{d.message}|{d.role}|dropped|{r.where}|{r.rule}", text))
             break
-        if isinstance(r, DatagramProcessed) and r.outcome == "discarded":
+        if isinstance(r, DatagramProcessed) and r.outcome is Outcome.DISCARDED:
             d = sent[r.id]
             port = " (UDP 4500)" if 4500 in (d.sport, d.dport) else ""
             who = _role_word(sig, r.device)
-            text = f"{d.message}{port} from the {d.role} reaches the {who}, which discards it: {r.reason}"
-            facts.append(Fact("decisive", f"{d.message}|{d.role}|discarded|{who}|{r.reason.split(':')[0]}", text))
+            platform = platform_for(trace.device(r.device).platform)
+            text = (f"{d.message}{port} from the {d.role} reaches the {who}, which discards it: "
+                    f"{explain(r.reason, r.detail, r.message, platform)}")
+            facts.append(Fact("decisive", f"{d.message}|{d.role}|discarded|{who}|{r.reason}", text))
             break
-        if isinstance(r, SaChanged) and r.update.state is None and not r.update.reason.startswith("retransmission"):
+        if (isinstance(r, SaChanged) and r.update.state is None
+                and r.update.reason is not Reason.RETRANSMIT_LIMIT):
             who = _role_word(sig, r.device)
-            text = f"the {who} gives up in {r.update.previous}: {r.update.reason}"
-            facts.append(Fact("decisive", f"abort|{who}|{r.update.previous}|{r.update.reason.split(':')[0]}", text))
+            platform = platform_for(trace.device(r.device).platform)
+            why = explain(r.update.reason, r.update.detail, platform=platform, removal=True)
+            text = f"the {who} gives up in {r.update.previous}: {why}"
+            facts.append(Fact("decisive", f"abort|{who}|{r.update.previous}|{r.update.reason}", text))
             break
     done = [r.t - sig.t0 for r in trace.of(SaChanged) if r.update.state == "MM_ACTIVE"]
     if len(done) >= 2 or (done and not facts):

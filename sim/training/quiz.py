@@ -38,7 +38,9 @@ from .. import faults
 from ..api import Run, run
 from ..engine.trace import DatagramDropped, DatagramProcessed, DatagramSent, Logged, SaChanged
 from ..errors import InputError
+from ..ike import events as ev
 from ..platforms.registry import platform_for
+from ..render.reasons import explain
 from . import labs
 from .console import CommandError, render
 
@@ -157,10 +159,10 @@ def _span(times: list[float]) -> str:
 
 
 _NO_START = {
-    "ike_disabled": "IKE is not enabled on {host}'s outside interface, so it never started Main Mode",
-    "no_policy": "{host} has no ISAKMP policy, so it never started Main Mode",
-    "no_key_to_initiate": "{host} has no pre-shared key for {peer}, so it never started Main Mode (no MM1 without a "
-                          "key)",
+    ev.IkeDisabled: "IKE is not enabled on {host}'s outside interface, so it never started Main Mode",
+    ev.NoPolicy: "{host} has no ISAKMP policy, so it never started Main Mode",
+    ev.NoKeyToInitiate: "{host} has no pre-shared key for {peer}, so it never started Main Mode (no MM1 without a "
+                        "key)",
 }
 
 
@@ -174,8 +176,8 @@ def evidence(result: Run) -> list[str]:
     sent = trace.of(DatagramSent)
     if not sent:
         initiator = scenario.initiator
-        reason = next((_NO_START[r.event.name] for r in trace.of(Logged, initiator.hostname)
-                       if r.event.name in _NO_START), "{host} never started Main Mode")
+        reason = next((_NO_START[type(r.event)] for r in trace.of(Logged, initiator.hostname)
+                       if type(r.event) in _NO_START), "{host} never started Main Mode")
         lines.append("No datagram was ever sent: " + reason.format(host=initiator.hostname,
                                                                    peer=scenario.responder.outside) + ".")
     accepted: list[str] = []
@@ -198,7 +200,8 @@ def evidence(result: Run) -> list[str]:
         elif isinstance(fate, DatagramProcessed) and fate.outcome == "duplicate":
             what = f"reached {fate.device} as a duplicate of one already processed"
         elif isinstance(fate, DatagramProcessed):
-            what = f"reached {fate.device} and was discarded: {fate.reason}"
+            platform = platform_for(names[fate.device].platform) if fate.device in names else None
+            what = f"reached {fate.device} and was discarded: {explain(fate.reason, fate.detail, fate.message, platform)}"
         else:
             what = "still in flight when the run ended"
         key = (datagram.message, datagram.device, receiver, datagram.dport, what)
@@ -213,7 +216,8 @@ def evidence(result: Run) -> list[str]:
             device = names.get(record.device)
             was = platform_for(device.platform).state_name(record.update.role, record.update.previous) \
                 if device is not None and record.update.previous else record.update.previous
-            reason = record.update.reason  # platform-neutral: the core names no state in it
+            platform = platform_for(device.platform) if device is not None else None
+            reason = explain(record.update.reason, record.update.detail, platform=platform, removal=True)
             timed.append((record.t, f"{record.device} removed its SA (it was {was}) at {record.t:g} s: {reason}."))
     return lines + [text for _, text in sorted(timed, key=lambda item: item[0])]
 
