@@ -9,6 +9,7 @@ import random
 
 import simpy
 
+from ..errors import InputError
 from ..ike.effects import CancelTimer, Event, KeysDerived, Received, SaUpdate, Send, SetTimer
 from ..ike.endpoint import Endpoint
 from ..ike.secrets import SeedStream
@@ -20,6 +21,9 @@ from .trace import (DatagramDelivered, DatagramDropped, DatagramProcessed, Datag
 
 #: how long a run goes on when nothing asks for longer (simulated seconds); a run also ends when nothing is pending
 DEFAULT_HORIZON = 300.0
+#: most SimPy events one run may process (the largest bundled scenario needs ~700 in 300 s): past it the run stops
+#: with an InputError, so timers that never let a run settle, or a far `look`/`--at`, cost seconds, not hours
+EVENT_BUDGET = 50_000
 
 
 class _Node:
@@ -56,7 +60,14 @@ class Simulation:
         initiator = self.nodes["initiator"]
         responder = self.nodes["responder"]
         self._apply(initiator, initiator.endpoint.initiate(responder.address, self.env.now), None)
-        self.env.run(until=until)
+        env, events = self.env, 0
+        while env.peek() < until:  # env.run(until=until), counting events (events at `until` are not processed)
+            events += 1
+            if events > EVENT_BUDGET:
+                raise InputError(f"simulation exceeded its event budget of {EVENT_BUDGET:,} events at "
+                                 f"t={env.now:.3f} s: the timers keep it busy for too long; look earlier or "
+                                 f"use longer timers", source=getattr(self.scenario, "source", None))
+            env.step()
         self.trace.end = float(until)
         return self.trace
 
