@@ -351,7 +351,9 @@ class _Doc:
             return _COLLECTION
         try:
             return self.loader.construct_object(node, deep=True)
-        except (ValueError, OverflowError, TypeError) as exc:
+        except (ValueError, ArithmeticError, LookupError, TypeError, AttributeError) as exc:
+            # PyYAML's constructors trust the resolver's patterns: an explicit tag on the wrong text fails inside
+            # them in many ways (`!!int ''` IndexError, `!!bool x` KeyError, `!!timestamp x` AttributeError)
             raise self.error(_conversion_problem(node, exc), node, field) from None
 
     def mapping(self, node: yaml.Node, field: str | None, allowed: tuple[str, ...], what: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
