@@ -18,7 +18,9 @@ Schema (every key is listed; anything else is an error naming the allowed keys):
                                             # profile: resend every `interval` s, `retries` times, then remove
                                             # the SA `remove_after` s later (any of the three may be left out);
                                             # `reinitiate: 2` (initiator): interesting traffic keeps flowing, so a
-                                            # new Main Mode starts 2 s after the SA was removed
+                                            # new Main Mode starts 2 s after the SA was removed. Bounds
+                                            # (TIMER_BOUNDS): interval 1-120 s, retries 0-10, remove_after
+                                            # 0-3600 s, reinitiate 1-3600 s
     responder: { same keys }                # required: the device that answers
     path:                                   # optional list of rules between the two outside interfaces,
                                             # evaluated in order for every datagram
@@ -32,7 +34,7 @@ Schema (every key is listed; anything else is an error naming the allowed keys):
                                             # becomes `address`, source ports are remapped; no `from`
     look: 5                                 # optional, seconds >= 0 after the first datagram at which `show`
                                             # is taken (default 5)
-    seed: 1                                 # optional integer >= 0 (default 1): same seed, same run
+    seed: 1                                 # optional integer 0 to 2**64-1 (default 1): same seed, same run
     notice: ...                             # optional string: what the trainee should notice
     fix: ...                                # optional string: the fix
 
@@ -43,6 +45,11 @@ Every problem is reported as an :class:`~sim.errors.InputError` located in the f
 user gave it, ``line`` the 1-based line of the YAML file (for a config error: the file line of the offending config
 line), ``field`` the dotted field (``responder.outside``, ``path[1].loss``, ``initiator.config``; path rules are
 counted from 0, so ``path[1]`` is the second rule).
+
+Hostile files cost little: the text is at most :data:`MAX_TEXT` characters without control characters; YAML
+aliases may add at most :data:`ALIAS_BUDGET` values and never recurse (a "billion laughs" is refused while it is a
+graph of a few nodes); only scalars are ever constructed; a conversion YAML cannot do (``!!int abc``, a 13th month,
+a 5,000-digit number) is an error on its line; echoed values are clipped to :data:`ECHO_LIMIT` characters.
 
 Bundled scenarios live in the top-level ``scenarios/`` folder of the source tree and are installed as the package
 data folder ``sim/_bundled_scenarios``; :func:`load_scenario` accepts a file path or a bundled scenario's name.
@@ -86,10 +93,10 @@ ALIAS_BUDGET = 10_000
 ECHO_LIMIT = 60
 #: largest seed: a 64-bit number
 MAX_SEED = 2**64 - 1
-#: bounds of ``timers:`` keys, as (low, high), in seconds except ``retries``. The boxes fix or bound these: an ASA
-#: resends every 8 s, 3 times; IOS every 10 s, 5 times (ike-facts.md 3.7 and 4.4); strongSwan allows
-#: retransmit_tries up to whatever, but a Cisco box never retries more than a handful of times. Lower bounds keep
-#: a run to a few hundred datagrams per simulated minute.
+#: bounds of ``timers:`` keys, as (low, high), in seconds except ``retries``. The boxes fix these: an ASA resends
+#: every 8 s, 3 times; IOS every 10 s, 5 times (ike-facts.md 3.7 and 4.4; neither has a knob for IKEv1 Phase 1).
+#: The bounds leave room for experiments around those values; the lower ones keep a run to at most about one
+#: datagram per simulated second (the event budget in sim.engine.simulator stops anything longer).
 TIMER_BOUNDS: dict[str, tuple[float, float]] = {
     "interval": (1.0, 120.0),
     "retries": (0, 10),
