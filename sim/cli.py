@@ -138,12 +138,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _seed(text: str) -> int:
+    from .scenario import MAX_SEED, shown
+
     try:
-        value = int(text)
+        value = int(text) if len(text) <= 40 else None
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be >= 0")
+        value = None
+    if value is None:
+        raise argparse.ArgumentTypeError(f"not a whole number from 0 to 2**64-1: {shown(text)}")
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError("must be a whole number from 0 to 2**64-1")
     return value
 
 

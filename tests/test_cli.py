@@ -132,6 +132,14 @@ def test_bad_options_exit_2_without_traceback(args):
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("seed", ["9" * 5000, str(2**64), "0x10"])
+def test_a_huge_or_odd_seed_option_is_one_short_line(capsys, seed):
+    with pytest.raises(SystemExit) as info:
+        main(["run", "healthy", "--seed", seed])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "from 0 to 2**64-1" in err and len(err.splitlines()[-1]) < 200
+
+
 def test_help_mentions_every_option():
     result = ikesim("run", "--help")
     for option in ("--seed", "--at", "--on", "--command"):
