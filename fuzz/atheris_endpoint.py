@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Coverage-guided fuzzing of the sans-IO IKE core with atheris (libFuzzer): ``Endpoint.receive`` in every state.
 
 Not part of the test suite and not a project dependency. Run (see fuzz/README.md)::

@@ -93,8 +93,7 @@ def run(scenario: str | Scenario, seed: int | None = None, until: float | None =
     try:
         trace = simulate(lab_of(scenario), seed=seed, until=horizon)
     except BudgetExceeded as exc:
-        raise InputError(f"{exc}: check the scenario's timers and path (a run of a real Main Mode needs a few "
-                         "hundred)", source=scenario.source) from None
+        raise InputError(str(exc), source=scenario.source) from None
     finally:
         if was_enabled:
             gc.enable()

@@ -1,6 +1,7 @@
 """The ``ikesim`` command line.
 
 Errors in what the user gave (a scenario file, an option, a command) print one line on stderr and exit with 2.
+``ikesim`` alone prints the full help on stdout and exits 0.
 """
 
 from __future__ import annotations
@@ -45,8 +46,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="simulated seconds at which to look (default: the scenario's `look`, counted from the "
                           "first datagram); any time works, also after an SA was removed")
     run.add_argument("--on", metavar="HOSTNAME", help="only this device")
-    docs = run.add_argument_group("documentation outputs (rendered from the run's Trace; files are written "
-                                  "atomically: whole or not at all)")
+    docs = run.add_argument_group("documentation outputs (rendered from the run's Trace; all files of one run are "
+                                  "written all or none, each whole or not at all, into directories that must "
+                                  "exist; a read-only file is not replaced; with --no-show, one 'wrote' line per "
+                                  "file)")
     docs.add_argument("--chart", metavar="FILE", help="sequence chart; the suffix picks the format: .png, .svg or .pdf")
     docs.add_argument("--chart-size", choices=("slide", "a4"), default="slide",
                       help="chart page: a 16:9 slide (default) or an A4 page")
@@ -57,14 +60,16 @@ def _parser() -> argparse.ArgumentParser:
                       help="where --pcap is captured: initiator, responder (that device's outside interface, dropped "
                            "datagrams included where they were sent) or both (default: every datagram once, as sent)")
     docs.add_argument("--keys", metavar="DIR",
-                      help="write one Wireshark ikev1_decryption_table per device into DIR "
-                           "(<hostname>.ikev1_decryption_table)")
+                      help="write one Wireshark ikev1_decryption_table per device that derived keys into the "
+                           "existing directory DIR (<hostname>.ikev1_decryption_table); a device without keys gets "
+                           "no file and a note on stderr (exit 2 if nothing else was asked)")
     docs.add_argument("--no-show", action="store_true", help="do not print the show output (e.g. with --ladder)")
     run.add_argument("--command", action="append", metavar="CMD",
                      help='device command, repeatable (default: the SA table: "show isakmp sa" on ASA, "show '
                           'crypto isakmp sa" on IOS). ASA: show isakmp sa, show crypto isakmp sa, show crypto ikev1 '
                           'sa [detail], show logging, debug crypto ikev1 [LEVEL]. IOS: show crypto isakmp sa '
-                          '[detail], show logging, debug crypto isakmp. Filters: | begin|include|exclude REGEX')
+                          '[detail], show logging, debug crypto isakmp. Filters after "|": ASA: begin, include, '
+                          'exclude, grep [-v] REGEX; IOS: begin, include, exclude, section, count REGEX')
 
     sub.add_parser("list", help="list the bundled scenarios", description="List the bundled scenarios.")
 
@@ -133,12 +138,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _seed(text: str) -> int:
+    from .scenario import MAX_SEED, shown
+
     try:
-        value = int(text)
+        value = int(text) if len(text) <= 40 else None
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be >= 0")
+        value = None
+    if value is None:
+        raise argparse.ArgumentTypeError(f"not a whole number from 0 to 2**64-1: {shown(text)}")
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError("must be a whole number from 0 to 2**64-1")
     return value
 
 
@@ -276,51 +285,109 @@ def _cmd_run(args) -> int:
     result = run(args.scenario, seed=args.seed, until=None if args.at is None else max(300.0, args.at + 1))
     if args.on:
         result.scenario.device(args.on)
-    # Render everything first, so that bad input fails before any file is written.
+    # Check every target, then render everything in memory, then write all files or none: bad input fails
+    # before any file is touched.
+    for path in (args.chart, args.mermaid, args.pcap):
+        if path:
+            _check_target(path)
+    if args.keys:
+        _check_directory(args.keys, "keys")
     text = "" if args.no_show else result.transcript(args.command, at=args.at, on=args.on)
-    files: list[tuple[str, bytes | str]] = []
+    files: list[tuple[str, bytes | str, str]] = []  # (path, data, what it is)
     if args.chart:
         from .render.chart import chart_bytes, chart_format
 
         files.append((args.chart, chart_bytes(result.trace, result.scenario, chart_format(args.chart),
-                                              size=args.chart_size)))
+                                              size=args.chart_size), "chart"))
     if args.mermaid:
         from .render.ladder import mermaid_markdown
 
-        files.append((args.mermaid, mermaid_markdown(result.trace, result.scenario)))
+        files.append((args.mermaid, mermaid_markdown(result.trace, result.scenario), "Mermaid diagram"))
     if args.pcap:
         from .render.pcap import pcap_bytes
 
-        files.append((args.pcap, pcap_bytes(result.trace, result.scenario, args.vantage)))
+        files.append((args.pcap, pcap_bytes(result.trace, result.scenario, args.vantage), "capture"))
     if args.ladder:
         from .render.ladder import ascii_ladder
 
         text += ("\n" if text else "") + ascii_ladder(result.trace, result.scenario)
-    for path, _ in files:  # check every target before writing any, so a bad one leaves nothing behind
+    notes: list[str] = []
+    if args.keys:
+        tables, notes = _key_tables(result, args.keys)
+        if not tables and not files and not text:
+            # nothing useful was asked but the keys, and there are none: that is an error
+            raise InputError(f"--keys: nothing written: {notes[0]}")
+        files += tables
+    for path, _, _ in files:
         _check_target(path)
     if files:
-        from .render.files import write_atomic
+        from .render.files import write_all_atomic
 
-        for path, data in files:
-            _write(write_atomic, path, data)
-    if args.keys:
-        from .render.keys import write_key_tables
-
-        _write(lambda directory, _: write_key_tables(result.trace, result.scenario, directory), args.keys, None)
+        try:
+            write_all_atomic([(path, data) for path, data, _ in files])
+        except OSError as exc:
+            name = exc.filename or ", ".join(path for path, _, _ in files)
+            raise InputError(f"cannot write {name}: {exc.strerror or exc} (no file was written)") from None
+    for note in notes:
+        print(f"ikesim: note: --keys: {note}", file=sys.stderr)
+    if args.no_show:
+        text += "".join(f"wrote {path} ({what}, {_size(data)})\n" for path, data, what in files)
     sys.stdout.write(text)
     return 0
 
 
-def _check_target(path: str) -> None:
+def _key_tables(result, directory: str) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """The decryption tables of the devices that derived keys, and one note for the devices that did not."""
     import os
 
-    parent = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(parent):
-        raise InputError(f"cannot write {path}: no such directory {parent}")
-    if os.path.isdir(path):
-        raise InputError(f"cannot write {path}: it is a directory")
-    if not os.access(parent, os.W_OK):
-        raise InputError(f"cannot write {path}: directory {parent} is not writable")
+    from .render.keys import decryption_table, key_table_name
+
+    tables, without = [], []
+    for device in result.scenario.devices:
+        table = decryption_table(result.trace, device.hostname)
+        if table:
+            lines = table.count("\n")
+            tables.append((os.path.join(directory, key_table_name(device.hostname)), table,
+                           f"keys of {device.hostname}, {lines} SA{'s' if lines != 1 else ''}"))
+        else:
+            without.append(device.hostname)
+    notes = []
+    if without:
+        why = "(keys come from the Diffie-Hellman exchange of MM3/MM4)"
+        if len(without) == 1:
+            notes.append(f"no table for {without[0]}: it derived no keys in this run {why}")
+        else:
+            notes.append(f"no table for {' or '.join(without)}: neither derived keys in this run {why}")
+    return tables, notes
+
+
+def _size(data: bytes | str) -> str:
+    """``312 bytes``, ``41 KB``, ``2.3 MB`` (as written: ``str`` counts its UTF-8 bytes)."""
+    n = len(data.encode("utf-8") if isinstance(data, str) else data)
+    if n < 1000:
+        return f"{n} byte{'s' if n != 1 else ''}"
+    if n < 1_000_000:
+        return f"{max(1, round(n / 1024))} KB"
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+def _check_target(path: str) -> None:
+    from .render.files import target_problem
+
+    problem = target_problem(path)
+    if problem is not None:
+        raise InputError(f"cannot write {path}: {problem}")
+
+
+def _check_directory(directory: str, what: str) -> None:
+    """The same rule for a directory option as for a file's directory: it must exist and be writable."""
+    import os
+
+    if not os.path.isdir(directory):
+        problem = "it is a file, not a directory" if os.path.exists(directory) else "no such directory (create it first)"
+        raise InputError(f"cannot write {what} into {directory}: {problem}")
+    if not os.access(directory, os.W_OK):
+        raise InputError(f"cannot write {what} into {directory}: the directory is not writable")
 
 
 def _write(writer, path: str, data) -> None:
@@ -352,6 +419,10 @@ def entry() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv:  # `ikesim` alone: the full help, as a request for it (not an error)
+        _parser().print_help(sys.stdout)
+        return 0
     args = _parser().parse_args(argv)
     if args.verb in LONG_RUNNING:
         import gc

@@ -18,7 +18,9 @@ Schema (every key is listed; anything else is an error naming the allowed keys):
                                             # profile: resend every `interval` s, `retries` times, then remove
                                             # the SA `remove_after` s later (any of the three may be left out);
                                             # `reinitiate: 2` (initiator): interesting traffic keeps flowing, so a
-                                            # new Main Mode starts 2 s after the SA was removed
+                                            # new Main Mode starts 2 s after the SA was removed. Bounds
+                                            # (TIMER_BOUNDS): interval 1-120 s, retries 0-10, remove_after
+                                            # 0-3600 s, reinitiate 1-3600 s
     responder: { same keys }                # required: the device that answers
     path:                                   # optional list of rules between the two outside interfaces,
                                             # evaluated in order for every datagram
@@ -32,7 +34,7 @@ Schema (every key is listed; anything else is an error naming the allowed keys):
                                             # becomes `address`, source ports are remapped; no `from`
     look: 5                                 # optional, seconds >= 0 after the first datagram at which `show`
                                             # is taken (default 5)
-    seed: 1                                 # optional integer >= 0 (default 1): same seed, same run
+    seed: 1                                 # optional integer 0 to 2**64-1 (default 1): same seed, same run
     notice: ...                             # optional string: what the trainee should notice
     fix: ...                                # optional string: the fix
 
@@ -43,6 +45,11 @@ Every problem is reported as an :class:`~sim.errors.InputError` located in the f
 user gave it, ``line`` the 1-based line of the YAML file (for a config error: the file line of the offending config
 line), ``field`` the dotted field (``responder.outside``, ``path[1].loss``, ``initiator.config``; path rules are
 counted from 0, so ``path[1]`` is the second rule).
+
+Hostile files cost little: the text is at most :data:`MAX_TEXT` characters without control characters; YAML
+aliases may add at most :data:`ALIAS_BUDGET` values and never recurse (a "billion laughs" is refused while it is a
+graph of a few nodes); only scalars are ever constructed; a conversion YAML cannot do (``!!int abc``, a 13th month,
+a 5,000-digit number) is an error on its line; echoed values are clipped to :data:`ECHO_LIMIT` characters.
 
 Bundled scenarios live in the top-level ``scenarios/`` folder of the source tree and are installed as the package
 data folder ``sim/_bundled_scenarios``; :func:`load_scenario` accepts a file path or a bundled scenario's name.
@@ -75,6 +82,30 @@ OUTSIDE_INTERFACE = "outside"
 DEFAULT_LOOK = 5.0
 DEFAULT_SEED = 1
 HOSTNAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
+
+# Limits that keep a hostile or mistaken file from costing more than a moment and a few megabytes (README,
+# "Reliability"). A bundled scenario is ~4 KB and ~100 YAML values.
+#: largest scenario file read, in characters
+MAX_TEXT = 1_000_000
+#: most YAML values a file may expand to through aliases (``*name``) beyond the values written in it
+ALIAS_BUDGET = 10_000
+#: longest piece of a user's value echoed in an error message (the rest becomes "...")
+ECHO_LIMIT = 60
+#: largest seed: a 64-bit number
+MAX_SEED = 2**64 - 1
+#: bounds of ``timers:`` keys, as (low, high), in seconds except ``retries``. The boxes fix these: an ASA resends
+#: every 8 s, 3 times; IOS every 10 s, 5 times (ike-facts.md 3.7 and 4.4; neither has a knob for IKEv1 Phase 1).
+#: The bounds leave room for experiments around those values; the lower ones keep a run to at most about one
+#: datagram per simulated second (the event budget in sim.engine.simulator stops anything longer).
+TIMER_BOUNDS: dict[str, tuple[float, float]] = {
+    "interval": (1.0, 120.0),
+    "retries": (0, 10),
+    "remove_after": (0.0, 3600.0),
+    "reinitiate": (1.0, 3600.0),
+}
+#: characters YAML 1.1 does not allow in a stream (C0 controls but tab/newline/CR, DEL, C1 but NEL, surrogates,
+#: U+FFFE/U+FFFF); found before parsing, so the error names the line
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 TOP_KEYS = ("title", "description", "base", "faults", "initiator", "responder", "path", "look", "seed", "notice",
             "fix")
@@ -137,7 +168,33 @@ class Scenario:
             if spec.hostname.lower() == hostname.lower():
                 return spec
         known = ", ".join(spec.hostname for spec in self.devices)
-        raise InputError(f"no device '{hostname}' in this scenario (devices: {known})", source=self.source)
+        raise InputError(f"no device {shown(hostname)} in this scenario (devices: {known})",
+                         source=_shown_source(self.source))
+
+
+def clip(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, with "..." when something was cut (for echoing user values)."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def shown(value: Any) -> str:
+    """A user's value as an error message echoes it: quoted and clipped text, a short form of huge numbers."""
+    if isinstance(value, str):
+        if len(value) <= ECHO_LIMIT:
+            return repr(value)
+        quoted = repr(value[:ECHO_LIMIT])
+        return quoted[:-1] + "..." + quoted[-1]
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    return clip(repr(value))
+
+
+def _shown_source(source: str) -> str:
+    """The source as the user would name it: a bundled scenario by its name, anything else as given."""
+    path = Path(source)
+    if path.suffix in SUFFIXES and path.parent == bundled_dir():
+        return path.stem
+    return source
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -172,6 +229,8 @@ def list_bundled() -> list[tuple[str, str]]:
 
 def _read(path: Path, shown: str) -> str:
     try:
+        if path.stat().st_size > 4 * MAX_TEXT:  # UTF-8: at most 4 bytes a character; the text is checked again
+            raise InputError(f"the scenario file is larger than {MAX_TEXT:,} characters", source=shown)
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"not a UTF-8 text file ({exc.reason} at byte {exc.start})", source=shown) from None
@@ -193,11 +252,89 @@ def load_scenario(path_or_name: str) -> Scenario:
         for candidate in _bundled_files():
             if candidate.stem == stem:
                 return load_scenario_text(_read(candidate, str(candidate)), str(candidate))
-    raise InputError(f"no such scenario file or bundled scenario '{given}' (try: ikesim list)")
+    raise InputError(f"no such scenario file or bundled scenario {shown(given)} (try: ikesim list)")
 
 
 # ----------------------------------------------------------------------------------------------------------------
 # reading YAML with line numbers
+
+
+class _Collection:
+    """What :meth:`_Doc.value` gives for a mapping or a list: a placeholder, never equal to a scalar value."""
+
+    def __repr__(self) -> str:
+        return "a collection"
+
+
+_COLLECTION = _Collection()
+
+#: YAML tags by what a user would call them, for conversion errors
+_TAG_WORDS = {"int": "whole number", "float": "number", "timestamp": "date", "bool": "true/false value",
+              "binary": "base64 text", "null": "null"}
+
+
+def _conversion_problem(node: yaml.ScalarNode, exc: Exception) -> str:
+    """One line for a scalar YAML could not convert to its tag's type (``!!int abc``, ``2001-13-45``...)."""
+    tag = node.tag.rsplit(":", 1)[-1] if node.tag.startswith("tag:yaml.org,2002:") else node.tag
+    what = _TAG_WORDS.get(tag, f"!!{clip(tag)} value")
+    text = node.value if isinstance(node.value, str) else str(node.value)
+    if (tag in ("int", "float") and "limit" in str(exc)) or len(text) > 1000:
+        return f"YAML cannot read a {what} from {len(text):,} characters (too long)"
+    reason = clip(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, 100)
+    return f"YAML cannot read {shown(text)} as a {what} ({reason})"
+
+
+def _check_text(text: str, source: str) -> None:
+    """Refuse texts YAML would choke on, or that cost too much, before parsing: too long, control characters."""
+    if len(text) > MAX_TEXT:
+        raise InputError(f"the scenario file is larger than {MAX_TEXT:,} characters", source=source)
+    bad = _FORBIDDEN.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        char = bad.group()
+        name = "a NUL character" if char == "\0" else f"the control character U+{ord(char):04X}"
+        raise InputError(f"column {column} holds {name}, which YAML does not allow (is this a text file?)",
+                         source=source, line=line)
+
+
+def _check_aliases(root: yaml.Node, source: str) -> None:
+    """Refuse a node graph whose aliases expand it beyond :data:`ALIAS_BUDGET` values (a "billion laughs") or make
+    it recursive (``&a [*a]``). Iterative and linear in the distinct nodes: every node is sized once."""
+    size: dict[int, int] = {}
+    distinct = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    on_path: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            children = _children(node)
+            total = 1 + sum(size[id(child)] for child in children)
+            size[key] = total
+            if total - distinct > ALIAS_BUDGET:
+                raise InputError(f"YAML aliases expand this value to more than {ALIAS_BUDGET:,} values (a "
+                                 f"'billion laughs'?): write the values out, or use fewer aliases",
+                                 source=source, line=node.start_mark.line + 1)
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise InputError("a YAML alias refers to a value that contains it (a recursive structure)",
+                             source=source, line=node.start_mark.line + 1)
+        on_path.add(key)
+        distinct += 1
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(_children(node)) if id(child) not in size)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 class _Doc:
@@ -213,8 +350,18 @@ class _Doc:
         line = node.start_mark.line + 1 if node is not None else None
         return InputError(message, source=self.source, line=line, field=field)
 
-    def value(self, node: yaml.Node) -> Any:
-        return self.loader.construct_object(node, deep=True)
+    def value(self, node: yaml.Node, field: str | None = None) -> Any:
+        """The Python value of a scalar node (a collection gives :data:`_COLLECTION`: it is never constructed, so
+        no alias expansion happens here). A tag conversion that fails (``!!int abc``, a 13th month, a number too
+        long for Python) is an InputError on the node's line."""
+        if not isinstance(node, yaml.ScalarNode):
+            return _COLLECTION
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, ArithmeticError, LookupError, TypeError, AttributeError) as exc:
+            # PyYAML's constructors trust the resolver's patterns: an explicit tag on the wrong text fails inside
+            # them in many ways (`!!int ''` IndexError, `!!bool x` KeyError, `!!timestamp x` AttributeError)
+            raise self.error(_conversion_problem(node, exc), node, field) from None
 
     def mapping(self, node: yaml.Node, field: str | None, allowed: tuple[str, ...], what: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         """{key: (key node, value node)} of a mapping node, rejecting non-string, duplicate and unknown keys."""
@@ -222,14 +369,16 @@ class _Doc:
             raise self.error(f"{what} must be a mapping of keys to values, not {self.describe(node)}", node, field)
         result: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
-            key = self.value(key_node)
-            where = f"{field}.{key}" if field else str(key)
+            key = self.value(key_node, field)
             if not isinstance(key, str):
-                raise self.error(f"keys must be words, not {key!r} (allowed keys: {', '.join(allowed)})", key_node, field)
+                raise self.error(f"keys must be words, not {self.describe(key_node)} (allowed keys: "
+                                 f"{', '.join(allowed)})", key_node, field)
+            where = f"{field}.{clip(key)}" if field else clip(key)
             if key in result:
-                raise self.error(f"duplicate key '{key}'", key_node, where)
+                raise self.error(f"duplicate key {shown(key)}", key_node, where)
             if key not in allowed:
-                raise self.error(f"unknown key '{key}' in {what} (allowed keys: {', '.join(allowed)})", key_node, where)
+                raise self.error(f"unknown key {shown(key)} in {what} (allowed keys: {', '.join(allowed)})", key_node,
+                                 where)
             result[key] = (key_node, value_node)
         return result
 
@@ -241,12 +390,12 @@ class _Doc:
         value = self.value(node)
         if value is None:
             return "nothing"
-        return f"{type(value).__name__} {value!r}" if not isinstance(value, str) else f"the text {value!r}"
+        return f"{type(value).__name__} {shown(value)}" if not isinstance(value, str) else f"the text {shown(value)}"
 
     # typed getters -------------------------------------------------------------------------------------------
 
     def string(self, node: yaml.Node, field: str) -> str:
-        value = self.value(node) if isinstance(node, yaml.ScalarNode) else None
+        value = self.value(node, field)
         if not isinstance(value, str):
             raise self.error(f"must be a string, not {self.describe(node)}", node, field)
         if not value.strip():
@@ -254,26 +403,30 @@ class _Doc:
         return value
 
     def optional_string(self, node: yaml.Node | None, field: str) -> str | None:
-        if node is None or (isinstance(node, yaml.ScalarNode) and self.value(node) is None):
+        if node is None or self.value(node, field) is None:
             return None
         return self.string(node, field)
 
     def number(self, node: yaml.Node, field: str, *, low: float, high: float | None = None, unit: str = "") -> float:
-        value = self.value(node) if isinstance(node, yaml.ScalarNode) else None
+        value = self.value(node, field)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.error(f"must be a number, not {self.describe(node)}", node, field)
         unit = f" {unit}" if unit else ""
-        if not math.isfinite(value) or value < low or (high is not None and value > high):
+        # int/float comparisons are exact in Python, also for ints too large for a float (math.isfinite would
+        # raise OverflowError on those)
+        finite = isinstance(value, int) or math.isfinite(value)
+        if not finite or value < low or (high is not None and value > high) or abs(value) > 1e300:
             expected = f"between {low:g} and {high:g}{unit}" if high is not None else f"{low:g}{unit} or more"
-            raise self.error(f"{value!r} is out of range (expected {expected})", node, field)
+            raise self.error(f"{shown(value)} is out of range (expected {expected})", node, field)
         return float(value)
 
-    def integer(self, node: yaml.Node, field: str, *, low: int) -> int:
-        value = self.value(node) if isinstance(node, yaml.ScalarNode) else None
+    def integer(self, node: yaml.Node, field: str, *, low: int, high: int | None = None) -> int:
+        value = self.value(node, field)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(f"must be a whole number, not {self.describe(node)}", node, field)
-        if value < low:
-            raise self.error(f"{value} is out of range (expected {low} or more)", node, field)
+        if value < low or (high is not None and value > high):
+            expected = f"between {low} and {high}" if high is not None else f"{low} or more"
+            raise self.error(f"{shown(value)} is out of range (expected {expected})", node, field)
         return value
 
 
@@ -293,7 +446,7 @@ def _config_first_line(node: yaml.Node) -> int:
 
 def _device(doc: _Doc, key_node: yaml.Node, node: yaml.Node, role: str) -> tuple[DeviceSpec, dict[str, yaml.Node]]:
     """The device under ``role``, and its value nodes by key (for errors that involve both devices)."""
-    if isinstance(node, yaml.ScalarNode) and doc.value(node) is None:
+    if doc.value(node, role) is None:
         raise doc.error(f"the {role} device has no keys (needs hostname, outside and config)", key_node, role)
     fields = doc.mapping(node, role, DEVICE_KEYS, f"the {role} device")
     node = key_node  # missing keys are reported on the "initiator:"/"responder:" line
@@ -302,7 +455,7 @@ def _device(doc: _Doc, key_node: yaml.Node, node: yaml.Node, role: str) -> tuple
     hostname = doc.string(hostname_node, f"{role}.hostname")
     if not HOSTNAME_RE.fullmatch(hostname):
         raise doc.error(
-            f"'{hostname}' is not a valid hostname (a letter, then up to 63 letters, digits, '-', '_' or '.')",
+            f"{shown(hostname)} is not a valid hostname (a letter, then up to 63 letters, digits, '-', '_' or '.')",
             hostname_node, f"{role}.hostname",
         )
 
@@ -311,18 +464,18 @@ def _device(doc: _Doc, key_node: yaml.Node, node: yaml.Node, role: str) -> tuple
         platform_node = fields["platform"][1]
         platform = doc.string(platform_node, f"{role}.platform").strip().lower()
         if platform not in PLATFORMS:
-            raise doc.error(f"platform '{platform}' is not supported yet (supported: {', '.join(PLATFORMS)})",
+            raise doc.error(f"platform {shown(platform)} is not supported yet (supported: {', '.join(PLATFORMS)})",
                             platform_node, f"{role}.platform")
 
     outside_node = _required(doc, fields, "outside", node, role, f"the {role} device")
-    outside_value = doc.value(outside_node) if isinstance(outside_node, yaml.ScalarNode) else None
+    outside_value = doc.value(outside_node, f"{role}.outside")
     try:
         if not isinstance(outside_value, str):
             raise ValueError
         address = ipaddress.IPv4Address(outside_value.strip())
     except ValueError:
-        shown = f"'{outside_value}'" if isinstance(outside_value, str) else doc.describe(outside_node)
-        raise doc.error(f"{shown} is not a valid IPv4 address (expected four numbers 0-255, e.g. 50.57.228.150)",
+        echo = shown(outside_value) if isinstance(outside_value, str) else doc.describe(outside_node)
+        raise doc.error(f"{echo} is not a valid IPv4 address (expected four numbers 0-255, e.g. 50.57.228.150)",
                         outside_node, f"{role}.outside") from None
     broadcast = ipaddress.IPv4Address("255.255.255.255")
     if address.is_unspecified or address.is_multicast or address.is_loopback or address == broadcast:
@@ -339,13 +492,13 @@ def _device(doc: _Doc, key_node: yaml.Node, node: yaml.Node, role: str) -> tuple
         platform_profile.check_outside(config, str(address))
     except InputError as exc:
         line = config_line + exc.line - 1 if exc.line is not None else config_node.start_mark.line + 1
-        raise InputError(exc.message, source=doc.source, line=line, field=f"{role}.config") from None
+        raise InputError(clip(exc.message, 300), source=doc.source, line=line, field=f"{role}.config") from None
     if config.hostname is not None and config.hostname != hostname:
         line = next(
             (i for i, text in enumerate(config_text.splitlines(), start=config_line) if text.split()[:1] == ["hostname"]),
             config_line,
         )
-        raise InputError(f"the config says 'hostname {config.hostname}' but the scenario calls this device "
+        raise InputError(f"the config says 'hostname {clip(config.hostname)}' but the scenario calls this device "
                          f"'{hostname}'", source=doc.source, line=line, field=f"{role}.config")
 
     # the platform's retransmission profile (ASA: ike-facts.md 3.7, the Retransmit defaults; IOS: 4.4)
@@ -354,19 +507,13 @@ def _device(doc: _Doc, key_node: yaml.Node, node: yaml.Node, role: str) -> tuple
         timers_node = fields["timers"][1]
         timer_fields = doc.mapping(timers_node, f"{role}.timers", TIMER_KEYS, f"{role}.timers")
         changes: dict[str, Any] = {}
-        if "interval" in timer_fields:
-            interval_node = timer_fields["interval"][1]
-            changes["interval"] = doc.number(interval_node, f"{role}.timers.interval", low=0, unit="seconds")
-            if changes["interval"] <= 0:
-                raise doc.error("must be more than 0 seconds", interval_node, f"{role}.timers.interval")
-        if "retries" in timer_fields:
-            changes["retries"] = doc.integer(timer_fields["retries"][1], f"{role}.timers.retries", low=0)
-        if "reinitiate" in timer_fields:
-            changes["reinitiate"] = doc.number(timer_fields["reinitiate"][1], f"{role}.timers.reinitiate", low=0,
-                                               unit="seconds")
-        if "remove_after" in timer_fields:
-            changes["remove_after"] = doc.number(timer_fields["remove_after"][1], f"{role}.timers.remove_after",
-                                                 low=0, unit="seconds")
+        for key, (_, timer_node) in timer_fields.items():
+            low, high = TIMER_BOUNDS[key]
+            where = f"{role}.timers.{key}"
+            if key == "retries":
+                changes[key] = doc.integer(timer_node, where, low=int(low), high=int(high))
+            else:
+                changes[key] = doc.number(timer_node, where, low=low, high=high, unit="seconds")
         timers = dataclasses.replace(timers, **changes)
 
     spec = DeviceSpec(role, hostname, platform, str(address), config_text, config, config_line, timers)
@@ -390,18 +537,18 @@ def _rule(doc: _Doc, node: yaml.Node, index: int) -> Rule:
         from_node = fields["from"][1]
         direction = doc.string(from_node, f"{field}.from").strip().lower()
         if direction not in ROLES:
-            raise doc.error(f"'{direction}' is not a side (expected initiator or responder: the sending side)",
+            raise doc.error(f"{shown(direction)} is not a side (expected initiator or responder: the sending side)",
                             from_node, f"{field}.from")
     name = doc.optional_string(fields["name"][1], f"{field}.name") if "name" in fields else None
 
     if kind == "drop":
         target = doc.string(value_node, where).strip().lower()
         if target not in DROP_TARGETS:
-            raise doc.error(f"unknown drop target '{target}' (expected {', '.join(DROP_TARGETS)})", value_node, where)
+            raise doc.error(f"unknown drop target {shown(target)} (expected {', '.join(DROP_TARGETS)})", value_node, where)
         protocol, port = DROP_TARGETS[target]
         return Drop(protocol, port, direction, name)
     if kind == "no-route":
-        if doc.value(value_node) is not True:
+        if doc.value(value_node, where) is not True:
             raise doc.error("must be true (to restore the route, remove the rule)", value_node, where)
         return NoRoute(direction, name)
     if kind == "loss":
@@ -417,20 +564,21 @@ def _rule(doc: _Doc, node: yaml.Node, index: int) -> Rule:
         inside_node = nat_fields["inside"][1]
         inside = doc.string(inside_node, f"{where}.inside").strip().lower()
         if inside not in ROLES:
-            raise doc.error(f"'{inside}' is not a side (expected initiator or responder)", inside_node,
+            raise doc.error(f"{shown(inside)} is not a side (expected initiator or responder)", inside_node,
                             f"{where}.inside")
         address_node = nat_fields["address"][1]
         text = doc.string(address_node, f"{where}.address").strip()
         try:
             public = ipaddress.IPv4Address(text)
         except ValueError:
-            raise doc.error(f"'{text}' is not an IPv4 address", address_node, f"{where}.address") from None
+            raise doc.error(f"{shown(text)} is not an IPv4 address", address_node, f"{where}.address") from None
         return Nat(inside, str(public), name)
     return Delay(doc.number(value_node, where, low=0, unit="seconds"), direction, name)
 
 
 def load_scenario_text(text: str, source: str) -> Scenario:
     """Parse scenario YAML ``text``; ``source`` names it in errors (and its stem becomes the scenario's name)."""
+    _check_text(text, source)
     doc = _Doc(text, source)
     try:
         try:
@@ -438,14 +586,18 @@ def load_scenario_text(text: str, source: str) -> Scenario:
         except yaml.MarkedYAMLError as exc:
             raise _syntax_error(exc, source) from None
         except yaml.YAMLError as exc:
-            raise InputError(f"YAML error: {exc}", source=source) from None
+            raise InputError(f"YAML error: {clip(str(exc).splitlines()[0], 200)}", source=source) from None
+        except RecursionError:  # the pure-Python composer on deeply nested lists (libyaml has its own limit)
+            raise InputError("YAML nested too deeply", source=source) from None
         if root is None:
             raise InputError("the scenario file is empty", source=source, line=1)
+        _check_aliases(root, source)
         try:
             return _scenario(doc, root, source)
         except yaml.MarkedYAMLError as exc:  # constructing a value (e.g. a bad !!tag)
             mark = exc.problem_mark or exc.context_mark
-            raise InputError(f"YAML error: {exc.problem or exc}", source=source,
+            problem = str(exc.problem or exc).splitlines()[0]
+            raise InputError(f"YAML error: {clip(problem, 200)}", source=source,
                              line=mark.line + 1 if mark is not None else None) from None
     finally:
         doc.loader.dispose()
@@ -454,7 +606,7 @@ def load_scenario_text(text: str, source: str) -> Scenario:
 def _syntax_error(exc: yaml.MarkedYAMLError, source: str) -> InputError:
     """YAML's own error, on the line where the parser gave up, naming the line where the construct started."""
     mark = exc.problem_mark or exc.context_mark
-    message = exc.problem or exc.context or "invalid YAML"
+    message = clip(exc.problem or exc.context or "invalid YAML", 200)
     if exc.problem and exc.problem.startswith("but ") and exc.context:
         message = f"{exc.context} {exc.problem}"  # "expected a single document in the stream but found another"
     elif exc.context and exc.problem:
@@ -484,7 +636,7 @@ def _scenario(doc: _Doc, root: yaml.Node, source: str) -> Scenario:
                 raise doc.error(f"give either 'base' or the devices, not both ('{role}' is given)", fields[role][0],
                                 role)
         if base_name not in {path.stem for path in _bundled_files()}:
-            raise doc.error(f"'{base_name}' is not a bundled scenario (try: ikesim list)", base_node, "base")
+            raise doc.error(f"{shown(base_name)} is not a bundled scenario (try: ikesim list)", base_node, "base")
         if base_name in _LOADING_BASES:
             raise doc.error(f"'{base_name}' is its own base (a cycle of 'base:' references)", base_node, "base")
         _LOADING_BASES.add(base_name)
@@ -511,13 +663,13 @@ def _scenario(doc: _Doc, root: yaml.Node, source: str) -> Scenario:
         path_node = fields["path"][1]
         if isinstance(path_node, yaml.SequenceNode):
             rules += [_rule(doc, item, index) for index, item in enumerate(path_node.value)]
-        elif not (isinstance(path_node, yaml.ScalarNode) and doc.value(path_node) is None):
+        elif doc.value(path_node, "path") is not None:
             raise doc.error(f"must be a list of rules (each starting with '- '), not {doc.describe(path_node)}",
                             path_node, "path")
 
     default_look, default_seed = (base.look, base.seed) if base is not None else (DEFAULT_LOOK, DEFAULT_SEED)
     look = doc.number(fields["look"][1], "look", low=0, unit="seconds") if "look" in fields else default_look
-    seed = doc.integer(fields["seed"][1], "seed", low=0) if "seed" in fields else default_seed
+    seed = doc.integer(fields["seed"][1], "seed", low=0, high=MAX_SEED) if "seed" in fields else default_seed
     notice = doc.optional_string(fields["notice"][1], "notice") if "notice" in fields else None
     fix = doc.optional_string(fields["fix"][1], "fix") if "fix" in fields else None
 
@@ -550,7 +702,7 @@ def _apply_faults(doc: _Doc, scenario: Scenario, node: yaml.Node) -> Scenario:
     for index, item in enumerate(node.value):
         name = doc.string(item, f"faults[{index}]").strip()
         if name not in faults.CATALOGUE:
-            raise doc.error(f"unknown fault '{name}' (known: {', '.join(faults.CATALOGUE)})", item, f"faults[{index}]")
+            raise doc.error(f"unknown fault {shown(name)} (known: {', '.join(faults.CATALOGUE)})", item, f"faults[{index}]")
         try:
             scenario = faults.apply(scenario, [name])
         except InputError as exc:

@@ -132,21 +132,145 @@ def test_bad_options_exit_2_without_traceback(args):
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("seed", ["9" * 5000, str(2**64), "0x10"])
+def test_a_huge_or_odd_seed_option_is_one_short_line(capsys, seed):
+    with pytest.raises(SystemExit) as info:
+        main(["run", "healthy", "--seed", seed])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "from 0 to 2**64-1" in err and len(err.splitlines()[-1]) < 200
+
+
 def test_help_mentions_every_option():
     result = ikesim("run", "--help")
     for option in ("--seed", "--at", "--on", "--command"):
         assert option in result.stdout
 
 
+def test_run_help_lists_every_filter_per_platform():
+    """Every filter the platforms accept is in `ikesim run --help` (and only those: each one works)."""
+    from sim.platforms import configtext
+    from sim.platforms.ios import show as ios_show
+
+    text = " ".join(ikesim("run", "--help").stdout.split())
+    asa = text.split("ASA: begin", 1)[1].split(";", 1)[0]
+    ios = text.split("IOS: begin", 1)[1].split("REGEX", 1)[0]
+    assert [f for f in configtext.FILTERS if f not in "begin" + asa] == []
+    assert "grep [-v]" in asa
+    assert [f for f in ios_show.FILTERS if f not in "begin" + ios] == []
+    for command in ("show isakmp sa | grep -v Rekey", "show isakmp sa | exclude Rekey"):
+        assert main(["run", "healthy", "--on", "ASA-LAB1", "--command", command]) == 0
+    for command in ("show crypto isakmp sa | section IPv4", "show crypto isakmp sa | count QM"):
+        assert main(["run", "ios-to-ios-healthy", "--command", command]) == 0
+
+
+def test_ikesim_alone_prints_the_full_help_and_exits_0():
+    result = ikesim()
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout == ikesim("--help").stdout
+    assert result.stdout.startswith("usage: ikesim") and "examples:" in result.stdout
+
+
+def test_unknown_device_error_names_the_bundled_scenario_as_given():
+    result = ikesim("run", "healthy", "--on", "FOO")
+    assert result.returncode == 2
+    assert result.stderr == "ikesim: error: healthy: no device 'FOO' in this scenario (devices: ASA-LAB1, ASA-LAB2)\n"
+
+
+def test_unknown_device_error_names_a_file_as_given(tmp_path, capsys):
+    import sim.scenario
+
+    copy = tmp_path / "mine.yaml"
+    copy.write_text((sim.scenario.bundled_dir() / "healthy.yaml").read_text())
+    assert main(["run", str(copy), "--on", "FOO"]) == 2
+    assert capsys.readouterr().err.startswith(f"ikesim: error: {copy}: no device 'FOO'")
+
+
+def test_keys_on_a_run_without_keys_writes_nothing_and_says_why(tmp_path, capsys):
+    """udp500-blocked never gets to MM3/MM4: no device derives keys. --keys alone (with --no-show) asked for
+    nothing else: exit 2; with the show output it is a note and exit 0. No 0-byte files either way."""
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    assert main(["run", "udp500-blocked", "--no-show", "--keys", str(keys)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert err.startswith("ikesim: error: --keys: nothing written: no table for ASA-LAB1 or ASA-LAB2: neither "
+                          "derived keys")
+    assert main(["run", "udp500-blocked", "--keys", str(keys)]) == 0
+    out, err = capsys.readouterr()
+    assert "ASA-LAB1# show isakmp sa" in out
+    assert err.startswith("ikesim: note: --keys: no table for ASA-LAB1 or ASA-LAB2") and err.count("\n") == 1
+    assert list(keys.iterdir()) == []
+    # one side with keys: its table only, and a note for the other
+    assert main(["run", "initiator-no-psk", "--no-show", "--keys", str(keys)]) == 0
+    out, err = capsys.readouterr()
+    assert [p.name for p in keys.iterdir()] == ["ASA-LAB2.ikev1_decryption_table"]
+    assert out == f"wrote {keys / 'ASA-LAB2.ikev1_decryption_table'} (keys of ASA-LAB2, 1 SA, 82 bytes)\n"
+    assert err == ("ikesim: note: --keys: no table for ASA-LAB1: it derived no keys in this run (keys come from "
+                   "the Diffie-Hellman exchange of MM3/MM4)\n")
+
+
+@pytest.mark.parametrize("option,target", [("--chart", "out/c.png"), ("--pcap", "out/c.pcapng"), ("--keys", "out"),
+                                           ("--mermaid", "out/l.md"), ("--chart", "out/deeper/c.svg")])
+def test_one_rule_for_missing_directories_refuse_and_name_it(tmp_path, capsys, monkeypatch, option, target):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "psk-mismatch", "--no-show", option, target]) == 2
+    err = capsys.readouterr().err
+    if option == "--keys":
+        assert err == "ikesim: error: cannot write keys into out: no such directory (create it first)\n"
+    else:
+        assert err == f"ikesim: error: cannot write {target}: no such directory {target.rsplit('/', 1)[0]} (create it " \
+                      f"first)\n"
+    assert list(tmp_path.iterdir()) == []  # nothing created
+
+
+def test_keys_onto_an_existing_file_is_a_clear_line(tmp_path, capsys):
+    (tmp_path / "keys").write_text("mine\n")
+    assert main(["run", "psk-mismatch", "--keys", str(tmp_path / "keys"), "--pcap", str(tmp_path / "c.pcapng")]) == 2
+    assert capsys.readouterr().err == f"ikesim: error: cannot write keys into {tmp_path / 'keys'}: it is a file, not " \
+                                      f"a directory\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["keys"] and (tmp_path / "keys").read_text() == "mine\n"
+
+
+def test_chart_pcap_and_keys_are_written_all_or_none(tmp_path, capsys):
+    """A read-only key table refuses the whole run's outputs, before any file is written (it used to fail after
+    the chart and the capture were written), and is not replaced (as cp without -f)."""
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    locked = keys / "ASA-LAB2.ikev1_decryption_table"
+    locked.write_text("old\n")
+    locked.chmod(0o444)
+    args = ["run", "psk-mismatch", "--no-show", "--chart", str(tmp_path / "c.svg"), "--pcap",
+            str(tmp_path / "c.pcapng"), "--keys", str(keys)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err == f"ikesim: error: cannot write {locked}: the file exists and is read-only (remove it or make it " \
+                  f"writable first)\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keys"]
+    assert [p.name for p in keys.iterdir()] == [locked.name] and locked.read_text() == "old\n"
+    assert oct(locked.stat().st_mode & 0o777) == "0o444"
+    locked.chmod(0o640)  # writable again: replaced, keeping its mode
+    assert main(args) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 4
+    assert oct(locked.stat().st_mode & 0o777) == "0o640" and locked.read_text() != "old\n"
+
+
 def test_documentation_outputs_are_written(tmp_path, capsys):
     out = tmp_path / "docs"
-    out.mkdir()
+    (out / "keys").mkdir(parents=True)
     args = ["run", "psk-mismatch", "--no-show", "--ladder", "--mermaid", str(out / "l.md"), "--pcap",
             str(out / "c.pcapng"), "--keys", str(out / "keys"), "--chart", str(out / "c.svg")]
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("Pre-shared keys differ\n") and "MM5*: IDii, HASH_I" in printed
     assert "ASA-LAB1# " not in printed  # --no-show
+    # --no-show says what was written, one line per file, after the ladder
+    wrote = [line for line in printed.splitlines() if line.startswith("wrote ")]
+    assert [line.split()[1] for line in wrote] == [str(out / "c.svg"), str(out / "l.md"), str(out / "c.pcapng"),
+                                                   str(out / "keys" / "ASA-LAB1.ikev1_decryption_table"),
+                                                   str(out / "keys" / "ASA-LAB2.ikev1_decryption_table")]
+    assert printed.endswith("\n".join(wrote) + "\n")
+    assert f"wrote {out / 'c.svg'} (chart, " in printed and " KB)" in wrote[0]
+    assert wrote[3].endswith("(keys of ASA-LAB1, 1 SA, 82 bytes)")
     assert (out / "l.md").read_text().count("```mermaid") == 1
     assert (out / "c.pcapng").read_bytes()[:4] == b"\x0a\x0d\x0d\x0a"
     assert (out / "c.svg").read_text().lstrip().startswith("<?xml")

@@ -439,7 +439,13 @@ def test_bad_top_level_values(tmp_path, extra, field, fragment):
 @pytest.mark.parametrize(
     "timers, field, fragment",
     [
-        ("{interval: 0}", "initiator.timers.interval", "more than 0"),
+        ("{interval: 0}", "initiator.timers.interval", "expected between 1 and 120 seconds"),
+        ("{interval: 0.000001}", "initiator.timers.interval", "expected between 1 and 120 seconds"),
+        ("{interval: 121}", "initiator.timers.interval", "expected between 1 and 120 seconds"),
+        ("{retries: 11}", "initiator.timers.retries", "expected between 0 and 10"),
+        ("{retries: 1000000000}", "initiator.timers.retries", "expected between 0 and 10"),
+        ("{reinitiate: 0}", "initiator.timers.reinitiate", "expected between 1 and 3600 seconds"),
+        ("{remove_after: 3601}", "initiator.timers.remove_after", "expected between 0 and 3600 seconds"),
         ("{retries: 2.5}", "initiator.timers.retries", "whole number"),
         ("{remove_after: -1}", "initiator.timers.remove_after", "out of range"),
         ("{backoff: 2}", "initiator.timers.backoff", "unknown key 'backoff'"),

@@ -23,15 +23,18 @@ from .trace import (START, Cause, CauseKind, DatagramDelivered, DatagramDropped,
 
 #: how long a run goes on when nothing asks for longer (simulated seconds); a run also ends when nothing is pending
 DEFAULT_HORIZON = 300.0
-#: the most records one run may write: a scenario whose timers would make it run away stops with BudgetExceeded
-DEFAULT_BUDGET = 200_000
+#: most SimPy events one run may process (the largest bundled scenario needs ~700 in 300 s): past it the run stops
+#: with BudgetExceeded (the API turns it into an InputError), so timers that never let a run settle, or a far
+#: `look`/`--at`, cost seconds, not hours
+EVENT_BUDGET = 50_000
 
 
 class BudgetExceeded(RuntimeError):
-    """The run wrote more records than its budget (e.g. timers of a millisecond with a million retries)."""
+    """The run processed more events than its budget."""
 
     def __init__(self, budget: int, t: float):
-        super().__init__(f"the simulation exceeded its budget of {budget} events at t={t:.3f} s")
+        super().__init__(f"simulation exceeded its event budget of {budget:,} events at t={t:.3f} s: the timers keep "
+                         "it busy for too long; look earlier or use longer timers")
         self.budget = budget
         self.t = t
 
@@ -64,10 +67,10 @@ class _Node:
 
 
 class Simulation:
-    def __init__(self, lab: Lab, seed: int | None = None, budget: int = DEFAULT_BUDGET):
+    def __init__(self, lab: Lab, seed: int | None = None, budget: int | None = None):
         self.lab = lab
         self.seed = lab.seed if seed is None else seed
-        self.budget = budget
+        self.budget = EVENT_BUDGET if budget is None else budget
         self.env = simpy.Environment()
         self.rng = random.Random(f"ikesim/path/{self.seed}")
         self.nodes: dict[str, _Node] = {}
@@ -82,7 +85,7 @@ class Simulation:
             devices=tuple(DeviceInfo(s.hostname, s.role, s.address, s.platform) for s in (lab.initiator, lab.responder)),
         )
         self.records = self.trace.records
-        self.recorder = Recorder(self._append, self)
+        self.recorder = Recorder(self.records.append, self)
         self._datagrams = 0
         self._restarts = 0
         self._cancelled: set[tuple[str, int]] = set()
@@ -92,15 +95,18 @@ class Simulation:
 
     def _append(self, record) -> None:
         self.records.append(record)
-        if len(self.records) > self.budget:
-            raise BudgetExceeded(self.budget, self.env.now)
 
     # -- running ----------------------------------------------------------------------------------------------------
     def run(self, until: float = DEFAULT_HORIZON) -> Trace:
         initiator = self.nodes["initiator"]
         responder = self.nodes["responder"]
         self._apply(initiator, initiator.endpoint.initiate(responder.address, self.env.now), START)
-        self.env.run(until=until)
+        env, events = self.env, 0
+        while env.peek() < until:  # env.run(until=until), counting events (events at `until` are not processed)
+            events += 1
+            if events > self.budget:
+                raise BudgetExceeded(self.budget, env.now)
+            env.step()
         self.trace.end = float(until)
         return self.trace
 
@@ -174,7 +180,7 @@ class Simulation:
 
 
 def simulate(lab: Lab, seed: int | None = None, until: float = DEFAULT_HORIZON,
-             budget: int = DEFAULT_BUDGET) -> Trace:
+             budget: int | None = None) -> Trace:
     """Run ``lab`` and return its Trace (simulated up to ``until`` seconds; it raises :class:`BudgetExceeded` past
-    ``budget`` records)."""
+    ``budget`` events, :data:`EVENT_BUDGET` by default)."""
     return Simulation(lab, seed, budget).run(until)
