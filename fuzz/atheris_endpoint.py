@@ -22,7 +22,7 @@ import atheris
 
 with atheris.instrument_imports(include=["sim"]):
     from sim.ike.config import IkeConfig, PeerKey
-    from sim.ike.effects import CancelTimer, Event, KeysDerived, Received, SaUpdate, Send, SetTimer
+    from sim.ike.effects import CancelTimer, KeysDerived, Log, Received, SaUpdate, Send, SetTimer
     from sim.ike.endpoint import Endpoint
     from sim.ike.policy import Policy
     from sim.ike.secrets import SeedStream
@@ -30,7 +30,7 @@ with atheris.instrument_imports(include=["sim"]):
 I_ADDR, R_ADDR = "192.0.2.1", "198.51.100.2"
 ADDR = {"initiator": I_ADDR, "responder": R_ADDR}
 OTHER = {"initiator": "responder", "responder": "initiator"}
-EFFECTS = (Send, SetTimer, CancelTimer, SaUpdate, Received, Event, KeysDerived)
+EFFECTS = (Send, SetTimer, CancelTimer, SaUpdate, Received, Log, KeysDerived)
 #: (target, genuine datagrams delivered first): every state of both roles (responder 0 = no SA yet)
 STAGES = [("initiator", 0), ("initiator", 2), ("initiator", 4), ("initiator", 6),
           ("responder", 0), ("responder", 1), ("responder", 3), ("responder", 5)]

@@ -153,7 +153,7 @@ def test_the_event_budget_leaves_every_bundled_scenario_room():
 
     with mock.patch.object(simulator, "EVENT_BUDGET", simulator.EVENT_BUDGET // 50):  # 1,000: 50x headroom
         for name, _ in list_bundled():
-            simulator.simulate(load_scenario(name))
+            simulator.simulate(lab_of(load_scenario(name)))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -213,7 +213,7 @@ def test_generated_hostile_yaml_loads_and_runs_within_the_budget_or_is_an_input_
     with mock.patch.object(simulator, "EVENT_BUDGET", 5_000):
         try:
             scenario = load_scenario_text(text, "hostile.yaml")
-            trace = simulator.simulate(scenario)
+            trace = simulator.simulate(lab_of(scenario))
         except InputError as exc:
             message = str(exc)
             assert "\n" not in message and len(message) < 600, message[:700]
