@@ -11,6 +11,7 @@ transform, notification) are dissected by scapy from exact, already-validated sl
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import struct
 from collections.abc import Sequence
@@ -467,6 +468,12 @@ def _transform_packets(offers: Sequence[tuple[int, Policy]]) -> list[tuple[int, 
 
 
 def sa_payload(offers: Sequence[tuple[int, Policy]]) -> SaPayload:
+    """The SA payload for ``offers`` (cached: the same offers always build the same bytes)."""
+    return _sa_payload(tuple((int(n), p) for n, p in offers))
+
+
+@functools.lru_cache(maxsize=256)
+def _sa_payload(offers: tuple[tuple[int, Policy], ...]) -> SaPayload:
     """The SA payload (DOI IPsec, SIT_IDENTITY_ONLY, one proposal #1 for PROTO_ISAKMP without SPI) carrying one
     transform per ``(transform number, policy)``, built with scapy; ``body`` is what HASH_I/HASH_R cover (SAi_b)."""
     _, transforms = _encode(_transform_packets(offers))
@@ -561,8 +568,10 @@ def build_ke_nonce(
     return build(icookie, rcookie, ke_nonce_payloads(ke, nonce, vendor_ids, nat_d))
 
 
+@functools.lru_cache(maxsize=256)
 def id_body(id_type: int, protocol: int, port: int, data: bytes) -> bytes:
-    """The ID payload without its generic header (IDii_b / IDir_b, what HASH_I / HASH_R cover)."""
+    """The ID payload without its generic header (IDii_b / IDir_b, what HASH_I / HASH_R cover); cached, as a device
+    sends the same identity in every exchange."""
     _, pkt = _id_packet(id_type, protocol, port, data)
     pkt.next_payload = 0
     return bytes(pkt)[4:]
