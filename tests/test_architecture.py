@@ -73,3 +73,23 @@ def test_the_import_reader_sees_relative_and_absolute_imports():
     assert "sim.engine.trace" in imports(SIM / "render" / "labels.py")
     assert "matplotlib" in {n.split(".")[0] for n in imports(SIM / "render" / "chart.py")}
     assert "print" in calls(SIM / "cli.py")
+
+
+ENGINE = sorted((SIM / "engine").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", ENGINE, ids=[p.name for p in ENGINE])
+def test_the_engine_imports_nothing_above_the_core(path):
+    for name in imports(path):
+        if name == "sim" or name.startswith("sim."):
+            assert name.startswith(("sim.ike", "sim.engine")), \
+                f"{path.name} imports {name}: the engine imports only the core (and itself)"
+
+
+def test_renderers_and_diagnosis_do_not_decrypt_again():
+    """The Trace carries the decoded payloads of every datagram: nothing outside the core decrypts or parses
+    the datagrams of a run to learn what they said."""
+    for path in list((SIM / "render").rglob("*.py")) + list((SIM / "platforms").rglob("*.py")) \
+            + list((SIM / "training").rglob("*.py")):
+        source = path.read_text()
+        assert "crypto.decrypt" not in source and "decrypt(" not in source.replace("def decrypt", ""), path
