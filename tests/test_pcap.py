@@ -424,6 +424,7 @@ FRAME_ROW = re.compile(r"^(\d+)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$", flags=re.
 SEVERITY_COMMENT, GROUP_COMMENT = 0x00100000, 0x0B000000  # PI_COMMENT, PI_COMMENTS_GROUP (epan/proto.h)
 
 
+@pytest.mark.external
 def test_tshark_dissects_every_capture_cleanly(tshark, workdir):
     """For every bundled scenario and vantage, with IPv4 and UDP checksum validation on: tshark reports nothing but
     our one packet comment per frame (no Note, Warning or Error: no bad checksum, no malformed packet), and every
@@ -464,6 +465,7 @@ def test_tshark_dissects_every_capture_cleanly(tshark, workdir):
     assert counts == [(0, first)], f"frames that are not ISAKMP:\n{out[-2000:]}"
 
 
+@pytest.mark.external
 def test_tshark_reports_a_broken_capture(tshark, workdir):
     """The check above means something: a capture with one flipped UDP byte is reported."""
     data = bytearray((workdir / "healthy-both.pcapng").read_bytes())
@@ -491,6 +493,7 @@ def _fields(tshark: str, workdir: Path, capture: Path, table: Path | None, profi
     return rows
 
 
+@pytest.mark.external
 def test_tshark_decrypts_mm5_and_mm6_with_the_key_table(tshark, workdir):
     """healthy from every vantage, and the NAT-T run (MM5/MM6 on UDP 4500 behind the non-ESP marker)."""
     keys = workdir / "keys-healthy" / "ASA-LAB1.ikev1_decryption_table"
@@ -507,6 +510,7 @@ def test_tshark_decrypts_mm5_and_mm6_with_the_key_table(tshark, workdir):
     assert runs[6][5] == ("", "") and runs[6][6] == ("", "")  # without the key: nothing to see
 
 
+@pytest.mark.external
 def test_tshark_psk_mismatch_decrypts_only_with_the_initiators_key(tshark, workdir):
     capture = workdir / "psk-mismatch-both.pcapng"
     keys = workdir / "keys-psk-mismatch"
@@ -518,6 +522,7 @@ def test_tshark_psk_mismatch_decrypts_only_with_the_initiators_key(tshark, workd
     assert initiators[5][0] == "50.57.228.150" and initiators[5][1]
 
 
+@pytest.mark.external
 def test_tshark_reads_a_key_table_file_as_a_profile(tshark, workdir):
     """The written file is a valid Wireshark UAT file: copied into a profile it decrypts (3DES: a 24-byte key)."""
     profile = workdir / "config" / "wireshark" / "profiles" / "ikesim-lab"
