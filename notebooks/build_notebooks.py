@@ -1,7 +1,8 @@
 """Writes notebooks/training.ipynb and notebooks/documentation.ipynb (unexecuted) from the cells below.
 
-The notebooks are generated so that their code stays reviewable as plain Python; tests/test_notebooks.py executes
-both top to bottom. Run: python notebooks/build_notebooks.py
+The notebooks are generated so that their code stays reviewable as plain Python, and stored executed: after a change
+here run ``python notebooks/build_notebooks.py && python tools/run_notebooks.py`` (the second fills in the outputs).
+tests/test_notebooks.py checks the stored cells are these and the stored outputs are what a fresh run prints.
 """
 
 from __future__ import annotations
@@ -85,4 +86,4 @@ def build() -> dict[str, nbformat.NotebookNode]:
 if __name__ == "__main__":
     for name, nb in build().items():
         nbformat.write(nb, HERE / f"{name}.ipynb")
-        print(f"wrote {name}.ipynb")
+        print(f"wrote {name}.ipynb (without outputs: now run python tools/run_notebooks.py)")

@@ -8,7 +8,6 @@ diff as an ASA engineer before committing it.
 from __future__ import annotations
 
 import functools
-import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +22,6 @@ from sim.platforms.asa import logs
 from sim.scenario import bundled_dir, load_scenario_text
 
 GOLDEN_DIR = Path(__file__).parent / "golden" / "logs"
-REGEN = os.environ.get("IKESIM_REGEN_GOLDEN") == "1"
 INITIATOR, RESPONDER = "ASA-LAB1", "ASA-LAB2"
 SCENARIOS = ("healthy", "udp500-blocked", "return-path-blocked", "missing-tunnel-group", "psk-mismatch",
              "initiator-no-psk")
@@ -46,29 +44,20 @@ def when(line: str) -> datetime:
     return datetime.strptime(STAMP.match(line).group(1), "%b %d %Y %H:%M:%S")
 
 
-def check_golden(path: Path, text: str) -> None:
-    if REGEN or not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        if not REGEN:
-            pytest.fail(f"golden file {path.name} was missing and has been written: review it and run again")
-    assert text == path.read_text(), f"{path.name} differs (IKESIM_REGEN_GOLDEN=1 rewrites it)"
-
-
 # -- goldens ---------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("host", (INITIATOR, RESPONDER))
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_show_logging_golden(name, host):
+def test_show_logging_golden(name, host, golden):
     r = run(name)
-    check_golden(GOLDEN_DIR / f"{name}-{host}.log", r.show(host, "show logging", at=r.trace.end))
+    golden(GOLDEN_DIR / f"{name}-{host}.log", r.show(host, "show logging", at=r.trace.end))
 
 
 @pytest.mark.parametrize("host", (INITIATOR, RESPONDER))
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_debug_replay_golden(name, host):
+def test_debug_replay_golden(name, host, golden):
     r = run(name)
-    check_golden(GOLDEN_DIR / f"{name}-{host}.debug.log", r.show(host, "debug crypto ikev1 127", at=r.trace.end))
+    golden(GOLDEN_DIR / f"{name}-{host}.debug.log", r.show(host, "debug crypto ikev1 127", at=r.trace.end))
 
 
 # -- what each fault looks like, independent of the goldens -------------------------------------------------------

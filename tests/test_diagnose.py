@@ -311,11 +311,11 @@ def test_outputs_taken_at_different_times_are_matched_one_by_one():
     assert "never both at the same instant" in result.causes[0].why
 
 
-def test_render_headlines_match_the_golden_file():
+def test_render_headlines_match_the_golden_file(golden):
     """The summary and the ranked headlines (the indented detail is checked by the tests above)."""
     rendered = diagnose(paste("seed-msg6-msg5-pair.txt"), source="seed-msg6-msg5-pair.txt").render()
     headlines = "\n".join(line for line in rendered.splitlines() if not line.startswith("   ")) + "\n"
-    assert headlines == paste("seed-msg6-msg5-pair.expected"), headlines
+    golden(PASTED / "seed-msg6-msg5-pair.expected", headlines)
 
 
 def test_render_numbers_the_causes_and_summarises_what_was_read():

@@ -29,6 +29,8 @@ from sim.engine.trace import DatagramProcessed, DatagramSent, Logged
 from sim.ike.config import Retransmit
 from sim.live import LiveEvent, run_initiator, run_responder
 
+pytestmark = pytest.mark.external  # every test here starts charon, pluto or ike-scan
+
 US, CHARON_ADDR = "127.0.0.1", "127.0.0.2"
 KEY, WRONG = "Interop-Key-1", "Not-The-Key-2"
 FAST = Retransmit(interval=0.5, retries=2, remove_after=0.5)

@@ -4,7 +4,6 @@ core's "no key, no MM1" flag that IOS sets."""
 from __future__ import annotations
 
 import ipaddress
-import os
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,6 @@ from sim.scenario import bundled_dir, load_scenario, load_scenario_text
 from corekit import I_ADDR, R_ADDR, Pair, config
 
 GOLDEN = Path(__file__).parent / "golden" / "ios"
-REGEN = os.environ.get("IKESIM_REGEN_GOLDEN") == "1"
 RETX = Retransmit(interval=2.0, retries=1, remove_after=1.0)
 BRANCH, HQ = "203.0.113.10", "198.51.100.1"
 
@@ -545,20 +543,9 @@ CASES = [
 ]
 
 
-def check_golden(path: Path, text: str) -> None:
-    if REGEN:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return
-    assert path.exists(), f"missing golden file {path}; create it with IKESIM_REGEN_GOLDEN=1 pytest {__file__}"
-    assert text == path.read_text(encoding="utf-8"), (
-        f"{path.name} differs; if intended, regenerate with IKESIM_REGEN_GOLDEN=1 python -m pytest tests/test_ios.py "
-        "and review the diff")
-
-
 @pytest.mark.parametrize("name, command, at, label", CASES, ids=[f"{c[0]}-{c[3]}" for c in CASES])
-def test_golden_r_branch(name, command, at, label):
-    check_golden(GOLDEN / f"{name}.{label}.txt", sim.run(name).show("R-BRANCH", command, at=at))
+def test_golden_r_branch(name, command, at, label, golden):
+    golden(GOLDEN / f"{name}.{label}.txt", sim.run(name).show("R-BRANCH", command, at=at))
 
 
 def test_golden_set_is_exactly_the_cases():

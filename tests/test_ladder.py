@@ -6,7 +6,6 @@ Golden files live in tests/golden/ladders/<scenario>.mmd and .txt. After an inte
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -26,7 +25,6 @@ BUNDLED = ("healthy", "udp500-blocked", "return-path-blocked", "missing-tunnel-g
            "initiator-no-psk")
 ALL_BUNDLED = tuple(name for name, _ in list_bundled())  # the six above and any added since: structure checks
 GOLDEN = Path(__file__).parent / "golden" / "ladders"
-REGEN = os.environ.get("IKESIM_REGEN_GOLDEN") == "1"
 ROOT = Path(__file__).resolve().parent.parent
 
 _runs: dict[str, sim.Run] = {}
@@ -163,28 +161,16 @@ def test_every_fate_kind_is_known():
 # -- golden ladders ------------------------------------------------------------------------------------------------
 
 
-def _check_golden(path: Path, text: str) -> None:
-    if REGEN:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return
-    assert path.exists(), f"missing golden file {path}; create it with IKESIM_REGEN_GOLDEN=1 pytest {__file__}"
-    expected = path.read_text(encoding="utf-8")
-    assert text == expected, (
-        f"{path.name} differs from the rendering; if the change is intended, regenerate with "
-        f"IKESIM_REGEN_GOLDEN=1 python -m pytest tests/test_ladder.py and review the diff")
+@pytest.mark.parametrize("name", BUNDLED)
+def test_golden_mermaid(name, golden):
+    run = run_of(name)
+    golden(GOLDEN / f"{name}.mmd", mermaid(run.trace, run.scenario))
 
 
 @pytest.mark.parametrize("name", BUNDLED)
-def test_golden_mermaid(name):
+def test_golden_ascii(name, golden):
     run = run_of(name)
-    _check_golden(GOLDEN / f"{name}.mmd", mermaid(run.trace, run.scenario))
-
-
-@pytest.mark.parametrize("name", BUNDLED)
-def test_golden_ascii(name):
-    run = run_of(name)
-    _check_golden(GOLDEN / f"{name}.txt", ascii_ladder(run.trace, run.scenario))
+    golden(GOLDEN / f"{name}.txt", ascii_ladder(run.trace, run.scenario))
 
 
 def test_golden_set_is_exactly_the_bundled_scenarios():

@@ -5,7 +5,6 @@ Regenerate after an intended change with IKESIM_REGEN_GOLDEN=1 and read the diff
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -26,14 +25,8 @@ def transcript(name: str) -> str:
 
 
 @pytest.mark.parametrize("name", [name for name, _ in sim.list_bundled()])
-def test_golden_transcript(name):
-    path = GOLDEN / f"{name}.txt"
-    text = transcript(name)
-    if os.environ.get("IKESIM_REGEN_GOLDEN"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    assert path.exists(), f"no golden transcript for {name}: run with IKESIM_REGEN_GOLDEN=1"
-    assert text == path.read_text(), f"{name} changed: rerun with IKESIM_REGEN_GOLDEN=1 and review the diff"
+def test_golden_transcript(name, golden):
+    golden(GOLDEN / f"{name}.txt", transcript(name))
 
 
 def test_every_golden_belongs_to_a_bundled_scenario():
