@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
                            "existing directory DIR (<hostname>.ikev1_decryption_table); a device without keys gets "
                            "no file and a note on stderr (exit 2 if nothing else was asked)")
     docs.add_argument("--no-show", action="store_true", help="do not print the show output (e.g. with --ladder)")
+    run.add_argument("--explain", action="store_true",
+                     help="after the output, print what the scenario is about: its description, what to notice and "
+                          "the fix (the scenario's notice: and fix:)")
     run.add_argument("--command", action="append", metavar="CMD",
                      help='device command, repeatable (default: the SA table: "show isakmp sa" on ASA, "show '
                           'crypto isakmp sa" on IOS). ASA: show isakmp sa, show crypto isakmp sa, show crypto ikev1 '
@@ -159,6 +162,23 @@ def _seconds(text: str) -> float:
     if not value >= 0 or value == float("inf"):
         raise argparse.ArgumentTypeError("must be a finite number >= 0")
     return value
+
+
+def explain_scenario(scenario) -> str:
+    """The scenario's title, description, ``notice:`` and ``fix:`` as a trainee reads them after the output."""
+    import textwrap
+
+    def block(head: str, body: str | None) -> list[str]:
+        if not body:
+            return []
+        return [f"{head}:"] + textwrap.wrap(" ".join(body.split()), 100, initial_indent="  ", break_on_hyphens=False,
+                                            break_long_words=False, subsequent_indent="  ") + [""]
+
+    lines = [f"== {scenario.name}: {scenario.title}", ""]
+    lines += block("What it is", scenario.description)
+    lines += block("What to notice", scenario.notice)
+    lines += block("The fix", scenario.fix)
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _cmd_list(args) -> int:
@@ -293,6 +313,8 @@ def _cmd_run(args) -> int:
     if args.keys:
         _check_directory(args.keys, "keys")
     text = "" if args.no_show else result.transcript(args.command, at=args.at, on=args.on)
+    if args.explain:
+        text += ("\n" if text else "") + explain_scenario(result.scenario)
     files: list[tuple[str, bytes | str, str]] = []  # (path, data, what it is)
     if args.chart:
         from .render.chart import chart_bytes, chart_format

@@ -394,3 +394,18 @@ def test_output_is_identical_across_processes_with_different_hash_seeds(tmp_path
         assert result.returncode == 0, result.stderr
         outputs.append((result.stdout, (folder / "c.pcapng").read_bytes(), (folder / "m.md").read_text()))
     assert outputs[0] == outputs[1]
+
+
+def test_explain_prints_the_scenarios_notice_and_fix_after_the_output(capsys):
+    from sim.scenario import load_scenario
+
+    assert main(["run", "psk-mismatch", "--explain"]) == 0
+    out = capsys.readouterr().out
+    scenario = load_scenario("psk-mismatch")
+    show, _, explained = out.partition("== psk-mismatch: ")
+    assert "MM_WAIT_MSG6" in show and explained.startswith(scenario.title)
+    flat = " ".join(explained.split())
+    for text in (scenario.description, scenario.notice, scenario.fix):
+        assert " ".join(text.split()) in flat
+    assert main(["run", "psk-mismatch", "--no-show", "--explain"]) == 0
+    assert capsys.readouterr().out.startswith("== psk-mismatch: ")
