@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .. import faults
 from ..api import run
+from ..engine.path import Loss
 from ..errors import InputError
 from ..ike.states import MM_ACTIVE, TRANSITIONS
 from ..platforms.registry import platform_for
@@ -35,6 +36,7 @@ class Sighting:
     platform: str  # of the stuck side
     own_logs: list[str] = field(default_factory=list)
     other_logs: list[str] = field(default_factory=list)
+    random: bool = False  # random loss: states vary with the seed, no log line is certain
 
 
 def _notable(text: str) -> list[str]:
@@ -57,6 +59,14 @@ def _shown(result, hostname: str, t: float) -> list[str]:
 
 
 LATE = 120.0  # by then every stuck SA has been removed and has logged why
+#: a fault whose path loses datagrams at random is run with these seeds: a state is listed when some seed leaves a
+#: side there, with every state the other side showed across them; no log lines are listed for it, since which
+#: lines appear depends on what was lost (sampling seeds cannot make a line certain)
+RANDOM_SEEDS = tuple(range(1, 17))
+
+
+def _random(scenario) -> bool:
+    return any(isinstance(rule, Loss) for rule in scenario.path)
 
 
 def sightings(at: float | None = None) -> dict[tuple[str, str], list[Sighting]]:
@@ -67,37 +77,52 @@ def sightings(at: float | None = None) -> dict[tuple[str, str], list[Sighting]]:
             base = load_scenario(base_name)
         except InputError:  # pragma: no cover - a lab pair whose base is not bundled
             continue
-        runs = {}
+        runs: dict[str, list] = {}
         for name in faults.CATALOGUE:
             try:
-                runs[name] = run(faults.apply(base, [name]))
+                broken = faults.apply(base, [name])
             except InputError:
                 continue  # a fault that cannot apply to this pair
+            seeds = RANDOM_SEEDS if _random(broken) else (None,)
+            runs[name] = [run(broken, seed=seed) for seed in seeds]
         # log lines most runs write (start of Phase 1, removal) say nothing about the cause: leave them out
         common: dict[str, set[str]] = {}
         for role in ("initiator", "responder"):
             counts: dict[str, int] = {}
-            for result in runs.values():
+            for results in runs.values():
+                result = results[0]
                 host = getattr(result.scenario, role).hostname
                 for line in set(_notable(result.show(host, "show logging", at=LATE))):
                     counts[line] = counts.get(line, 0) + 1
             common[role] = {line for line, n in counts.items() if n > len(runs) // 3}
-        for name, result in runs.items():
-            t = result.look if at is None else at
-            sides = {d.role: d for d in result.scenario.devices}
-            for role, device in sides.items():
-                other_role = "responder" if role == "initiator" else "initiator"
-                other = sides[other_role]
-                for update, _, _ in result.trace.sa_table(device.hostname, t):
-                    if update.state == MM_ACTIVE:
-                        continue
-                    own = [line for line in _notable(result.show(device.hostname, "show logging", at=LATE))
-                           if line not in common[role]]
-                    theirs = [line for line in _notable(result.show(other.hostname, "show logging", at=LATE))
-                              if line not in common[other_role]]
-                    found.setdefault((role, update.state), []).append(Sighting(
-                        name, label, ", ".join(_shown(result, other.hostname, t)) or "no SA", device.platform,
-                        own[:3], theirs[:3]))
+        for name, results in runs.items():
+            merged: dict[tuple[str, str], dict] = {}
+            for result in results:
+                t = result.look if at is None else at
+                sides = {d.role: d for d in result.scenario.devices}
+                for role, device in sides.items():
+                    other_role = "responder" if role == "initiator" else "initiator"
+                    other = sides[other_role]
+                    for update, _, _ in result.trace.sa_table(device.hostname, t):
+                        if update.state == MM_ACTIVE:
+                            continue
+                        own = [line for line in _notable(result.show(device.hostname, "show logging", at=LATE))
+                               if line not in common[role]]
+                        theirs = [line for line in _notable(result.show(other.hostname, "show logging", at=LATE))
+                                  if line not in common[other_role]]
+                        shown = ", ".join(_shown(result, other.hostname, t)) or "no SA"
+                        entry = merged.setdefault((role, str(update.state)), dict(
+                            platform=device.platform, other=[], own=own, theirs=theirs))
+                        if shown not in entry["other"]:
+                            entry["other"].append(shown)
+                        entry["own"] = [line for line in entry["own"] if line in own]  # held by every seed so far
+                        entry["theirs"] = [line for line in entry["theirs"] if line in theirs]
+            for (role, state), entry in merged.items():
+                random_loss = len(results) > 1
+                found.setdefault((role, state), []).append(Sighting(
+                    name, label, " or ".join(entry["other"]), entry["platform"],
+                    [] if random_loss else entry["own"][:3], [] if random_loss else entry["theirs"][:3],
+                    random_loss))
     return found
 
 
@@ -109,7 +134,11 @@ def cheatsheet_markdown(at: float | None = None) -> str:
            "Generated by `ikesim cheatsheet` from the protocol core's transition table and from simulated runs of "
            "every fault in the catalogue on four lab pairs (ASA → ASA, ASA → IOS, IOS → ASA, IOS → IOS), looked at 5 s after "
            "the first datagram. Log lines are the notable ones (ASA severity 0-5, IOS %CRYPTO) that set a cause "
-           "apart, written by the time the stuck SA is removed; `<peer>` stands for an address.", ""]
+           "apart, written by the time the stuck SA is removed; `<peer>` stands for an address. A fault with random "
+           f"loss was run with {len(RANDOM_SEEDS)} seeds: it is listed where any of them leaves a side, the other "
+           "side's states are all those seen, and no log lines are listed for it (which appear depends on what was lost).", "",
+           "Legend for the log lines: **ASA** / **IOS** is the platform of the stuck side (this side); "
+           "*this side* is the box in the state of the section, *the other side* its peer.", ""]
     for row in TRANSITIONS:
         if row.state is None or row.state == MM_ACTIVE or not row.receives:
             continue
@@ -147,9 +176,12 @@ def cheatsheet_markdown(at: float | None = None) -> str:
                     continue
                 lines = [f"this side `{line}`" for line in s.own_logs[:2]]
                 lines += [f"the other side `{line}`" for line in s.other_logs[:2]]
-                if lines:
-                    parts.append(f"{PLATFORM_NAMES[platform]}: " + "; ".join(lines))
-            if parts:
-                out.append(f"- `{name}`: " + " — ".join(parts))
+                for line in lines:
+                    parts.append(f"  - **{PLATFORM_NAMES[platform]}**, {line}")
+            if any(x.random for x in per_lab.values()):
+                out.append(f"- `{name}`: random loss; which lines appear depends on which datagrams were lost")
+            elif parts:
+                out.append(f"- `{name}`:")
+                out += parts
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
