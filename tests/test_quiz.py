@@ -188,7 +188,7 @@ def test_parse_answer():
 def test_end_of_input_ends_the_quiz_with_the_score_so_far(level1):
     score, text = play(level1, [str(level1.round(1).correct + 1)])
     assert score == Score(right=1, asked=1, planned=3)
-    assert "End of input: the quiz stops here." in text
+    assert "The quiz stops here." in text
     assert "Score: 1/1 (the quiz ended after 1 of 3 rounds)" in text
     assert "Round 2 of 3" in text and "Round 3 of 3" not in text
 
@@ -425,3 +425,24 @@ def test_lab_yaml_round_trips():
     data = yaml.safe_load(text)
     assert data["initiator"]["config"].startswith("hostname ")
     assert data["look"] == labs.generate_lab(3).scenario.look
+
+
+def test_the_quiz_pauses_after_each_feedback_and_q_or_ctrl_c_end_it_with_the_score():
+    quiz = Quiz(rounds=3, seed=5, level=1)
+    lines: list[str] = []
+    pauses: list[int] = []
+
+    def pause() -> bool:
+        pauses.append(len(lines))
+        return len(pauses) < 2  # Enter after round 1, q after round 2
+
+    score = run_quiz(quiz, lambda prompt, choices: "1", lines.append, pause=pause)
+    assert score.asked == 2 and len(pauses) == 2
+    assert "The quiz stops here." in lines[-2] and lines[-1].startswith(score.text)
+
+    def interrupted(prompt, choices):
+        raise KeyboardInterrupt
+
+    lines.clear()
+    score = run_quiz(Quiz(rounds=2, seed=5, level=1), interrupted, lines.append)
+    assert score.asked == 0 and "The quiz stops here." in lines[-2] and lines[-1].startswith(score.text)

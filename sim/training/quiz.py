@@ -84,22 +84,20 @@ def config_commands(device) -> list[str]:
 
 
 def _log_view(result: Run, hostname: str, t: float) -> str:
-    """``show logging`` as the quiz shows it: the buffered messages (the most recent :data:`LOG_MESSAGES`), without
-    the buffer's settings header; a note instead if the platform has no ``show logging`` yet."""
+    """``show logging`` as the quiz shows it: what the box prints (its settings header, then the buffer), with only
+    the most recent :data:`LOG_MESSAGES` messages of a long buffer and a note saying how many were left out."""
     try:
         text = render(result, hostname, "show logging", t)
     except (CommandError, InputError):
         return "[show logging is not available for this platform in this version of ikesim]\n"
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if _LOG_LINE.match(line)), len(lines))
-    messages = lines[first:]
-    if not messages:
-        return "[the log buffer is empty]\n"
+    header, messages = lines[:first], lines[first:]
     note = []
     if len(messages) > LOG_MESSAGES:
         note = [f"[{len(messages) - LOG_MESSAGES} earlier messages not shown; the last {LOG_MESSAGES} follow]"]
         messages = messages[-LOG_MESSAGES:]
-    return "\n".join(note + messages) + "\n"
+    return "\n".join(header + note + messages) + "\n"
 
 
 def views(result: Run, hostname: str, t: float, logs: bool) -> list[tuple[str, str]]:
@@ -500,12 +498,14 @@ class Score:
 
 
 def run_quiz(quiz: Quiz, ask: Ask, out: Out, record: Path | str | None = None,
-             now: Callable[[], str] | None = None) -> Score:
+             now: Callable[[], str] | None = None, pause: Callable[[], bool] | None = None) -> Score:
     """Play ``quiz``: for each round print the question with ``out``, get the answer with ``ask(prompt, choices)``
     (``choices``: the fault names in display order; the return value: what the trainee typed, None at end of
     input), print the feedback. An answer that names no choice counts as wrong, with a note; None ends the quiz
     with the score so far. ``record``: append one JSON line per answered round (with ``"time": now()`` when a clock
-    is given; none by default, so records are reproducible). Returns the :class:`Score` (also printed)."""
+    is given; none by default, so records are reproducible). ``pause``: called after each round's feedback but the
+    last, so the explanation does not scroll away before it is read (at a terminal: "Enter for the next round");
+    it returns False to stop there. Returns the :class:`Score` (also printed)."""
     handle: TextIO | None = None
     if record is not None:
         try:
@@ -521,7 +521,7 @@ def run_quiz(quiz: Quiz, ask: Ask, out: Out, record: Path | str | None = None,
             out(current.question)
             answer = ask(current.prompt, list(current.choices))
             if answer is None:
-                out("\nEnd of input: the quiz stops here.\n")
+                out("\nThe quiz stops here.\n")
                 break
             index = current.parse(answer)
             note = ""
@@ -538,6 +538,11 @@ def run_quiz(quiz: Quiz, ask: Ask, out: Out, record: Path | str | None = None,
                     data["time"] = now()
                 handle.write(json.dumps(data, ensure_ascii=False) + "\n")
                 handle.flush()
+            if pause is not None and score.asked < quiz.rounds and not pause():
+                out("\nThe quiz stops here.\n")
+                break
+    except KeyboardInterrupt:  # Ctrl-C while a round is prepared or printed: end with the score so far
+        out("\nThe quiz stops here.\n")
     finally:
         if handle is not None:
             handle.close()
@@ -609,8 +614,17 @@ def main(rounds: int = 5, seed: int | None = None, level: int = 1, platform: str
                 raise EOFError
             return line.rstrip("\r\n")
 
+        def pause() -> bool:
+            try:
+                return read("\n[Enter for the next round, q to stop] ").strip().lower() not in ("q", "quit", "exit")
+            except (EOFError, KeyboardInterrupt):
+                return False
+
         ask = terminal_ask(read, out)
-        run_quiz(quiz, ask, out, Path(record) if record else None, now)
+        try:
+            run_quiz(quiz, ask, out, Path(record) if record else None, now, pause=pause)
+        except KeyboardInterrupt:  # pragma: no cover - Ctrl-C outside a prompt: the score was printed by run_quiz
+            pass
         return 0
     if answers == "-":
         run_quiz(quiz, answers_ask(stdin, out), out, Path(record) if record else None, now)
