@@ -40,6 +40,9 @@ class IkeConfig:
 
     address: str
     listening: bool = True
+    #: why not, when ``listening`` is False: a platform-neutral code the platform chose ("ike-disabled",
+    #: "no-crypto-map"), reported in the ``not_listening`` and ``ike_disabled`` events' ``why`` field
+    not_listening_because: str = ""
     policies: tuple[Policy, ...] = ()
     peers: dict[str, PeerKey] = field(default_factory=dict)
     default_peer: PeerKey | None = None

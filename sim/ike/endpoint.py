@@ -32,7 +32,8 @@ class Endpoint:
     def initiate(self, peer: str, now: float, peer_port: int = 500) -> list[Effect]:
         """Start Main Mode toward ``peer`` (as interesting traffic hitting a crypto map would)."""
         if not self.config.listening:
-            return [Event("ike_disabled", peer=peer, fields={"action": "initiate"})]
+            return [Event("ike_disabled", peer=peer, fields={"action": "initiate",
+                                                             "why": self.config.not_listening_because})]
         if not self.config.policies:
             return [Event("no_policy", peer=peer)]
         if self.config.key_required_to_initiate:
@@ -52,7 +53,8 @@ class Endpoint:
             why = ("IKE is not enabled on this interface" if not self.config.listening
                    else "NAT traversal is not enabled" if local_port == NAT_T_PORT else "not an IKE port")
             return [Received(None, peer, "datagram", "discarded", f"{why}: nothing listens on UDP {local_port}"),
-                    Event("not_listening", peer=peer, fields={"port": local_port})]
+                    Event("not_listening", peer=peer, fields={"port": local_port,
+                                                              "why": self.config.not_listening_because})]
         if local_port == NAT_T_PORT:
             if data == b"\xff":
                 return [Received(None, peer, "NAT-keepalive", "discarded", "NAT keepalive")]
