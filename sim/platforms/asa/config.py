@@ -205,6 +205,26 @@ class AsaConfig:
             return False, "no-crypto-map"
         return True, ""
 
+    def interface_addresses(self) -> dict[str, str]:
+        """address -> nameif of every interface with a nameif and a static address."""
+        return {i.address: i.nameif for i in self.interfaces if i.address and i.nameif}
+
+    def ike_interfaces(self) -> tuple[str, ...]:
+        """The nameifs on which IKEv1 would answer (see :meth:`listening_on`)."""
+        return tuple(sorted(n for n in self.ikev1_interfaces if self.listening_on(n)[0]))
+
+    def keyed_peers(self) -> tuple[str, ...]:
+        """The peer addresses this ASA has an L2L tunnel-group for (tunnel-groups named by an IPv4 address)."""
+        out = []
+        for name, group in self.tunnel_groups.items():
+            try:
+                ipaddress.IPv4Address(name)
+            except ValueError:
+                continue
+            if group.type == "ipsec-l2l":
+                out.append(name)
+        return tuple(out)
+
     def map_peers(self, nameif: str | None = None) -> tuple[CryptoMapEntry, ...]:
         """The crypto map entries (of the map bound to ``nameif``, or of every map when None)."""
         if nameif is None:

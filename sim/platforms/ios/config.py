@@ -225,6 +225,18 @@ class IosConfig:
     version: str | None = None
     crypto_maps: tuple[CryptoMapEntry, ...] = ()
 
+    def interface_addresses(self) -> dict[str, str]:
+        """address -> interface name of every static address (primary and secondary)."""
+        return {a: i.name for i in self.interfaces.values() for a in i.addresses}
+
+    def ike_interfaces(self) -> tuple[str, ...]:
+        """The interfaces on which IKE would answer: those with a crypto map (and ISAKMP not turned off)."""
+        return tuple(sorted(self.crypto_map_interfaces)) if self.isakmp_enabled else ()
+
+    def keyed_peers(self) -> tuple[str, ...]:
+        """The peer addresses with a host key (``crypto isakmp key ... address A``)."""
+        return tuple(k.name for k in self.keys if k.network.prefixlen == 32)
+
     def map_peers(self, interface: str | None = None) -> tuple[CryptoMapEntry, ...]:
         """The crypto map entries (of the map applied to ``interface``, or of every map when None)."""
         if interface is None:
