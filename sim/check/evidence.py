@@ -68,6 +68,7 @@ class Cause:
     message: str | None = None  # the datagram that died (MM1..MM6), when one did
     t: float = 0.0
     detail: dict = field(default_factory=dict)  # event fields, the path rule, the discard reason
+    event: str | None = None  # the core's event name, when an event named the cause
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class Evidence:
     at: float  # the instant the states are taken
     states: dict  # hostname -> (role, core state) of its latest SA at ``at``, or None: no SA
     cause: Cause | None  # None when up
-    removals: tuple = ()  # (t, hostname, previous state, reason)
+    removals: tuple = ()  # (t, hostname, role, previous state, reason)
     datagrams: int = 0
     dropped_on_path: int = 0
     nat_t: bool = False  # a datagram travelled on UDP 4500
@@ -108,9 +109,9 @@ def read_evidence(trace, initiator: str, responder: str, at: float | None = None
             if r.update.state == "MM_ACTIVE":
                 active.add(r.device)
             elif r.update.state is None:
-                removals.append((r.t, r.device, r.update.previous, r.update.reason))
+                removals.append((r.t, r.device, r.update.role, r.update.previous, r.update.reason))
         elif isinstance(r, Logged) and r.event.name in EVENT_CAUSES:
-            causes.append(Cause(_event_code(r.event), r.device, None, r.t, dict(r.event.fields)))
+            causes.append(Cause(_event_code(r.event), r.device, None, r.t, dict(r.event.fields), r.event.name))
         elif isinstance(r, DatagramDropped):
             datagram = sent.get(r.id)
             drops.append(Cause("path-drop", "path" if r.where == "path" else r.where,
@@ -129,7 +130,8 @@ def read_evidence(trace, initiator: str, responder: str, at: float | None = None
             # name the datagram that died with it: the discard on the same device at the same instant
             died = next((d for d in discards if d.where == cause.where and d.t == cause.t), None)
             if died is not None:
-                cause = Cause(cause.code, cause.where, died.message, cause.t, {**cause.detail, **died.detail})
+                cause = Cause(cause.code, cause.where, died.message, cause.t, {**cause.detail, **died.detail},
+                              cause.event)
     return Evidence(up, t, states_at(trace, (initiator, responder), t), cause, tuple(removals), len(sent),
                     sum(1 for d in drops if d.where == "path"), nat_t)
 

@@ -100,7 +100,7 @@ def _closed(side: Side, other: Side, why: str, initiating: bool) -> Explanation:
     return Explanation("no-crypto-map", text, (Fix(box.hostname, tuple(lines)),))
 
 
-def _no_key(side: Side, other: Side, message: str | None, code: str) -> Explanation:
+def _no_key(side: Side, other: Side, message: str | None, code: str, event: str | None) -> Explanation:
     box, dialect = side.box, side.box.dialect
     peer = other.public
     if box.platform == "asa":
@@ -111,7 +111,14 @@ def _no_key(side: Side, other: Side, message: str | None, code: str) -> Explanat
     else:
         declare = True
         missing = f"it has no 'crypto isakmp key' for {peer}"
-    died = f"discarded {message} from {other.box.hostname}" if message else "cannot authenticate"
+    if event == "no_key_to_initiate":
+        died = "does not start Main Mode"
+    elif event == "no_key":
+        died = "gives up after MM4 (it cannot compute the keys)"
+    elif message:
+        died = f"{'refused' if message == 'MM1' else 'discarded'} {message} from {other.box.hostname}"
+    else:
+        died = "cannot authenticate"
     text = f"{box.hostname} {died}: {missing}"
     near = _near(peer, box.config.keyed_peers())
     note = ""
@@ -172,7 +179,8 @@ def _no_policy(side: Side, other: Side) -> Explanation:
 def _psk(ini: Side, res: Side) -> Explanation:
     a, b = _key_of(ini, res.public), _key_of(res, ini.public)
     how = key_difference(a, b) if a is not None and b is not None else "they differ"
-    text = (f"the pre-shared keys differ ({how}): {ini.box.hostname}'s {_key_place(ini, res.public)} and "
+    how = "" if how == "they differ" else f" ({how})"
+    text = (f"the pre-shared keys differ{how}: {ini.box.hostname}'s {_key_place(ini, res.public)} and "
             f"{res.box.hostname}'s {_key_place(res, ini.public)}; {res.box.hostname} could not decrypt MM5")
     key = res.box.config.peer_key(ini.public)
     if res.box.platform == "asa" and key is not None:
@@ -213,7 +221,7 @@ def explain(direction: Direction) -> Explanation | None:
         return _closed(me, other, cause.detail.get("why") or "ike-disabled", initiating)
     if cause.code in ("no-key", "group-no-key"):
         me, other, _ = side.get(cause.where, (res, ini, False))
-        return _no_key(me, other, cause.message, cause.code)
+        return _no_key(me, other, cause.message, cause.code, cause.event)
     if cause.code == "no-policy":
         me, other, _ = side.get(cause.where, (ini, res, True))
         return _no_policy(me, other)

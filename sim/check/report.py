@@ -42,6 +42,9 @@ def _direction(d: Direction, explanation: Explanation | None) -> dict:
         "up": bool(ev is not None and ev.up),
         "at": ev.at if ev is not None else None,
         "states": {host: _state(boxes[host], entry) for host, entry in ev.states.items()} if ev is not None else None,
+        "nat_t": bool(ev is not None and ev.nat_t),
+        "removed": [{"t": t, "device": host, "state": _state(boxes[host], (role, state))["state"] if state else None,
+                     "reason": reason} for t, host, role, state, reason in ev.removals] if ev is not None else [],
         "cause": None,
         "explanation": None,
         "fixes": [],
@@ -97,11 +100,15 @@ def render(result: CheckResult) -> str:
         else:
             applicable += 1
             up += d["up"]
-            out.append(head + ("Phase 1 comes up" if d["up"] else "Phase 1 does not come up"))
+            nat_t = " (MM5 and MM6 on UDP 4500: NAT-T)" if d["nat_t"] and d["up"] else ""
+            out.append(head + ("Phase 1 comes up" + nat_t if d["up"] else "Phase 1 does not come up"))
         if d["states"] is not None:
             shown = ", ".join(f"{host} {s['state']} ({s['role']})" if s else f"{host} no SA"
                               for host, s in d["states"].items())
             out.append(f"  at {d['at']:g} s: {shown}")
+            for removal in d["removed"][:2]:
+                out.append(f"  {removal['device']} removed its SA at {removal['t']:.3f} s in {removal['state']}: "
+                           f"{removal['reason']}")
         elif d["applicable"]:
             out.append("  not simulated: the configs already say it cannot start")
         if explanation is not None:

@@ -565,6 +565,9 @@ class _Parser(BlockParser):
             return
         elif (first, second) in IGNORED_IPSEC_ATTRIBUTES or (first,) in IGNORED_IPSEC_ATTRIBUTES:
             return
+        elif first == "crypto":
+            raise other_dialect(line.strip(), "ASA", "IOS", f"under 'tunnel-group {name} ipsec-attributes' the key "
+                                "is ' ikev1 pre-shared-key KEY'")
         elif first == "ikev1" and abbreviation(second, ("pre-shared-key",)):
             raise abbreviated(" ".join(words[:2]), "ikev1 pre-shared-key")
         elif abbreviation(first, ("pre-shared-key",)) and len(first) > 3:

@@ -606,9 +606,8 @@ class _Parser(BlockParser):
         lower = [w.lower() for w in words]
         if lower[0] == "ip" and len(words) > 2 and lower[1] != "address" and abbreviation(lower[1], ("address",)):
             raise abbreviated(line.strip(), "ip address " + " ".join(words[2:]))
-        if len(lower[0]) >= 2 and lower[0] != "crypto" and abbreviation(lower[0], ("crypto",)) and len(words) > 1 \
-                and abbreviation(lower[1], ("map",)) is not None or (lower[0] == "crypto" and len(words) > 1
-                                                                     and abbreviation(lower[1], ("map",))):
+        if (len(words) > 1 and len(lower[0]) >= 2 and "crypto".startswith(lower[0]) and "map".startswith(lower[1])
+                and (lower[0], lower[1]) != ("crypto", "map")):
             raise abbreviated(line.strip(), "crypto map " + " ".join(words[2:]))
         if lower[0] == "nameif":
             raise other_dialect(line.strip(), "IOS", "ASA", "an IOS interface has no nameif: IKE runs on the "
