@@ -50,8 +50,21 @@ What is an error (:class:`~sim.errors.InputError`, ``field="config"``, 1-based l
 key``), unknown policy sub-commands, bad values, DH groups IOS has but the simulator does not model, encrypted
 (type 6) keys, subnet masks that are not contiguous.
 
-Keywords are case-insensitive, keys are case-sensitive. ``encr`` is accepted because ``show running-config`` prints
-it; other abbreviations are not.
+**Whole running-configs** (12.x-IOS XE: ``Building configuration...``, ``Current configuration : N bytes``,
+``version 15.9`` (kept as ``IosConfig.version``), ``crypto pki certificate chain`` hex blocks, multi-line ``banner
+motd ^C`` ... ``^C`` banners whatever they contain, ``end``) are read as well as fragments. Crypto map entries
+(``crypto map NAME SEQ ipsec-isakmp`` / `` set peer A``) are kept as :class:`CryptoMapEntry` (who this router talks
+to); the rest of an entry is not Phase 1.
+
+**Strict where it matters.** ASA syntax in an IOS config is an error saying so (``crypto ikev1 ...``,
+``tunnel-group``, `` encryption aes-256``, ``crypto isakmp enable outside``, `` nameif``, ``crypto map NAME
+interface X``, one-line ``crypto map NAME 10 set peer``). A masked key (``*****``, type 6/7/8) is an error asking
+for the real key (:func:`masked_key_lines`, :func:`unmask_keys`).
+
+Keywords are case-insensitive, keys are case-sensitive. ``encr`` is the keyword ``show running-config`` prints, so it
+is accepted; abbreviations of IKE keywords (``cry isa pol 10``, `` auth pre-share``, `` cry map X`` under an
+interface) are errors naming the full command, not expanded: which word a prefix means depends on the release's
+command set, and a saved running-config writes keywords in full.
 """
 
 from __future__ import annotations
