@@ -303,7 +303,7 @@ def test_json_is_the_same_answer_as_data(tmp_path, capsys):
                                        "seen_as", "inferred_from"}
     first = data["directions"][0]
     assert set(first) == {"initiator", "responder", "applicable", "simulated", "up", "at", "states", "nat_t",
-                          "removed", "cause", "explanation", "fixes"}
+                          "datagrams", "removed", "cause", "explanation", "fixes"}
     assert first["at"] == 10.0 and first["cause"]["code"] == "psk-mismatch"
     assert first["states"]["ASA-HQ"] == {"role": "initiator", "state": "MM_WAIT_MSG6", "core_state": "MM_WAIT_MSG6"}
     assert first["states"]["R-BRANCH"]["state"] == "MM_KEY_EXCH"

@@ -119,7 +119,9 @@ def read_evidence(trace, initiator: str, responder: str, at: float | None = None
                                {"rule": r.rule, "from": datagram.device if datagram else None,
                                 "port": datagram.dport if datagram else None}))
         elif isinstance(r, DatagramProcessed) and r.outcome == "discarded":
-            discards.append(Cause(discard_code(r.reason), r.device, r.message, r.t, {"reason": r.reason}))
+            # the sender's name for it (a receiver that does not listen cannot tell MM1 from any datagram)
+            message = sent[r.id].message if r.id in sent else r.message
+            discards.append(Cause(discard_code(r.reason), r.device, message, r.t, {"reason": r.reason}))
     up = initiator in active and responder in active
     first = trace.first_datagram
     t = first + (5.0 if at is None else at)

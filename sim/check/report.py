@@ -43,6 +43,7 @@ def _direction(d: Direction, explanation: Explanation | None) -> dict:
         "at": ev.at if ev is not None else None,
         "states": {host: _state(boxes[host], entry) for host, entry in ev.states.items()} if ev is not None else None,
         "nat_t": bool(ev is not None and ev.nat_t),
+        "datagrams": ev.datagrams if ev is not None else 0,
         "removed": [{"t": t, "device": host, "state": _state(boxes[host], (role, state))["state"] if state else None,
                      "reason": reason} for t, host, role, state, reason in ev.removals] if ev is not None else [],
         "cause": None,
@@ -71,6 +72,24 @@ def as_dict(result: CheckResult) -> dict:
                      for f in result.findings],
         "exit": result.exit_code,
     }
+
+
+def _trace_line(d: dict) -> str | None:
+    """Which datagram died where, and why, as the Trace says."""
+    cause = d["cause"]
+    if cause is None:
+        return None
+    detail = cause["detail"]
+    if cause["code"] == "path-drop":
+        return (f"{cause['message']} from {detail.get('from')} dropped on the path at {cause['t']:.3f} s "
+                f"({detail.get('rule')})")
+    if cause["message"] is not None:
+        sender = d["responder"] if cause["where"] == d["initiator"] else d["initiator"]
+        why = f": {detail['reason']}" if detail.get("reason") else ""
+        return f"{cause['message']} from {sender} discarded by {cause['where']} at {cause['t']:.3f} s{why}"
+    if d["datagrams"] == 0:
+        return f"no datagram was sent: {cause['where']} did not start ({cause['code']})"
+    return None
 
 
 def _fix_lines(fix: Fix) -> list[str]:
@@ -106,6 +125,9 @@ def render(result: CheckResult) -> str:
             shown = ", ".join(f"{host} {s['state']} ({s['role']})" if s else f"{host} no SA"
                               for host, s in d["states"].items())
             out.append(f"  at {d['at']:g} s: {shown}")
+            seen = _trace_line(d)
+            if seen:
+                out.append(f"  trace: {seen}")
             for removal in d["removed"][:2]:
                 out.append(f"  {removal['device']} removed its SA at {removal['t']:.3f} s in {removal['state']}: "
                            f"{removal['reason']}")
