@@ -418,3 +418,47 @@ def test_platform_cannot_be_told():
 
 def test_corpus_files_read_through_the_file_api():
     assert check(str(CORPUS / "asa-hq.cfg"), str(CORPUS / "asa-branch.cfg")).exit_code == 0
+
+
+def test_pre_84_asa_reads_and_gets_fixes_in_its_own_syntax():
+    old = (CORPUS / "asa-82-branch.cfg").read_text()
+    with pytest.raises(InputError, match="--address B=IP"):
+        run(ASA_HQ, old)  # ASA-HQ names no address of ASA-OLD
+    result = run(ASA_HQ, old, addresses=["ASA-OLD=198.51.100.30"])
+    box = result.boxes[1]
+    assert (box.hostname, box.version) == ("ASA-OLD", "8.2(5)")
+    # 'set peer HQ-PEER' is resolved through 'name 203.0.113.1 HQ-PEER'
+    assert box.config.crypto_maps[0].peers == (HQ,)
+    assert result.topology.b.address == "198.51.100.30"
+    # ASA-HQ has no crypto map entry for it; the old box offers 3des/group 2, which ASA-HQ does not accept
+    assert result.explanations[0].code == "no-crypto-map-entry"
+    assert fixes(result, 0) == [("ASA-HQ", ["crypto map outside_map 1 set peer 198.51.100.30"])]
+    assert codes(result)[1] == (False, "proposal-mismatch", "proposal-mismatch")
+    from sim.platforms.asa import fixlines
+
+    assert fixlines.key_lines(box.config, HQ, "K") == [f"tunnel-group {HQ} type ipsec-l2l",
+                                                      f"tunnel-group {HQ} ipsec-attributes", " pre-shared-key K"]
+    assert fixlines.enable_lines(box.config, "outside") == ["crypto isakmp enable outside"]
+
+
+@pytest.mark.parametrize("banner", [
+    "banner motd ^CSingle line with crypto isakmp key x address 1.1.1.1^C",
+    "banner login #\ncrypto ikev1 policy 1\n#",
+    "banner exec ^C\ntunnel-group 1.1.1.1 type ipsec-l2l\n  indented text\n^C",
+    "banner ^C\ncry isa pol 10\n^C",
+])
+def test_ios_banners_are_skipped_whatever_they_say(banner):
+    text = sub(R_BRANCH, r"^control-plane$", "control-plane\n!\n" + banner)
+    assert run(ASA_HQ, text).exit_code == 0
+
+
+def test_asa_no_crypto_map_rule_keeps_fragments_working():
+    from sim.platforms.asa.config import parse_asa_config
+
+    fragment = parse_asa_config("crypto ikev1 enable outside\n")
+    assert fragment.listening_on("outside") == (True, "")
+    whole = parse_asa_config("ASA Version 9.12(4)\ncrypto ikev1 enable outside\n")
+    assert whole.listening_on("outside") == (False, "no-crypto-map")
+    mapped = parse_asa_config("crypto map M 10 set peer 1.1.1.1\ncrypto ikev1 enable outside\n")
+    assert mapped.listening_on("outside") == (False, "no-crypto-map")
+    assert parse_asa_config("crypto map M interface outside\n").listening_on("outside") == (False, "ike-disabled")

@@ -210,7 +210,8 @@ def explain(direction: Direction) -> Explanation | None:
             bound = [e for e in ini.box.config.map_peers(ini.interface)] or list(entries)
             seq = max((e.seq for e in bound), default=0) + 10
             lines = ini.box.dialect.map_entry_lines(ini.box.config, bound[0].map, seq, res.public)
-        return Explanation("no-crypto-map-entry", text, (Fix(ini.box.hostname, tuple(lines)),))
+        note = (f"or a new entry, if crypto map {entry.map} {entry.seq} serves {near}" if entry is not None else "")
+        return Explanation("no-crypto-map-entry", text, (Fix(ini.box.hostname, tuple(lines), note),))
     evidence = direction.evidence
     if evidence is None or evidence.up:
         return None
