@@ -249,7 +249,9 @@ def test_several_peer_addresses_say_which_option():
     with pytest.raises(InputError) as info:
         run(hq, branch)
     assert "--address B=IP" in str(info.value)
+    assert "--peer A=IP" in str(info.value)
     assert run(hq, branch, addresses=["R-BRANCH=198.51.100.20"]).topology.b.address == BRANCH
+    assert run(hq, branch, peers=["ASA-HQ=198.51.100.30"]).topology.b.address == "198.51.100.30"
 
 
 @pytest.mark.parametrize("peer", ["ios", "asa"])
@@ -341,6 +343,8 @@ def line_of(text: str, line: str) -> int:
      "looks like ASA syntax"),
     ("crypto isakmp keepalive 10 3", "crypto isakmp enable outside", "looks like ASA syntax"),
     (" crypto map VPN-MAP", " nameif outside", "looks like ASA syntax"),
+    ("crypto isakmp keepalive 10 3", "crypto map VPN-MAP interface GigabitEthernet0/0", "looks like ASA syntax"),
+    ("crypto isakmp keepalive 10 3", "crypto map VPN-MAP 10 set peer 203.0.113.1", "looks like ASA syntax"),
     ("crypto isakmp policy 10", "cry isa pol 10", "abbreviation of 'crypto isakmp policy 10'"),
     (" authentication pre-share", " auth pre-share", "abbreviation of 'authentication pre-share'"),
     (" crypto map VPN-MAP", " cry map VPN-MAP", "abbreviation of 'crypto map VPN-MAP'"),
@@ -364,6 +368,8 @@ def test_ios_config_errors_name_file_and_line(old, new, fragment):
     ("crypto map outside_map interface outside", "crypto keyring BRANCH", "looks like IOS syntax"),
     ("crypto ikev1 policy 10", "cry ikev1 pol 10", "abbreviation of 'crypto ikev1 policy 10'"),
     (" hash sha", " ha sha", "abbreviation of 'hash sha'"),
+    (" nameif outside", " nameif outside\n crypto map outside_map", "looks like IOS syntax"),
+    (" ikev1 pre-shared-key Hq-Branch-Key1", " ikev1 pre-shared Hq-Branch-Key1", "abbreviation of 'ikev1 pre-shared-key'"),
     ("crypto ikev1 enable outside", "crypto ike enable outside", "ambiguous"),
 ])
 def test_asa_config_errors_name_file_and_line(old, new, fragment):

@@ -1,4 +1,12 @@
-"""The answer of ``ikesim check``, as text for people and as data (``--json``): the same content both ways."""
+"""The answer of ``ikesim check``, as text for people and as data (``--json``): the same content both ways.
+
+JSON (``schema: ikesim-check/1``): ``configs`` (per file: label A/B, source, hostname, platform, version, address and
+interface facing the other box, ``seen_as`` (the NAT address when behind NAT), ``inferred_from``), ``path`` (the
+rules as given), ``directions`` (A starts, then B starts: initiator, responder, applicable, simulated, up, ``at``,
+``states`` {hostname: {role, state (the platform's name), core_state} or null}, nat_t, datagrams, ``removed``
+[{t, device, state, reason}], ``cause`` {code, where, message, t, detail} from the Trace, ``explanation`` {code, why},
+``fixes`` [{device, lines, note}]), ``findings`` [{code, message, fixes}], ``exit``.
+"""
 
 from __future__ import annotations
 

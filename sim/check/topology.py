@@ -75,7 +75,8 @@ def _own_address(box: Box, other: Box, public: str | None, given: str | None, pe
         return matched[0], f"{other.hostname}'s {refs[matched[0]]}"
     if len(matched) > 1:
         raise InputError(f"{other.hostname} names several of {box.hostname}'s addresses as peers "
-                         f"({', '.join(matched)}): give --address {box.label}=IP", source=box.source)
+                         f"({', '.join(matched)}): give --address {box.label}=IP (its own address facing {other.hostname}) "
+                         f"or --peer {other.label}=IP (the address {other.hostname} uses for it)", source=box.source)
     ike = [a for a, n in addresses.items() if n in box.config.ike_interfaces()]
     if public is not None and public in refs:
         if len(ike) == 1:
