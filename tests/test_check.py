@@ -468,3 +468,12 @@ def test_asa_no_crypto_map_rule_keeps_fragments_working():
     mapped = parse_asa_config("crypto map M 10 set peer 1.1.1.1\ncrypto ikev1 enable outside\n")
     assert mapped.listening_on("outside") == (False, "no-crypto-map")
     assert parse_asa_config("crypto map M interface outside\n").listening_on("outside") == (False, "ike-disabled")
+
+
+@pytest.mark.parametrize("peer", ["ios", "asa"])
+def test_a_tunnel_that_comes_up_late_is_shown_up(peer):
+    result = run(ASA_HQ, PEERS[peer], path=["loss 0.5"])
+    for i, direction in enumerate(result.directions):
+        if direction.evidence.up:
+            assert set(state_names(result, i).values()) <= {"MM_ACTIVE", "QM_IDLE"}
+    assert any(d.evidence.up and d.evidence.at > 5 for d in result.directions)

@@ -93,8 +93,8 @@ def states_at(trace, hostnames: tuple[str, ...], t: float) -> dict:
 
 def read_evidence(trace, initiator: str, responder: str, at: float | None = None) -> Evidence:
     """What happened when ``initiator`` started toward ``responder``; states at ``at`` seconds after the first
-    datagram (default 5, as ``ikesim run`` looks)."""
-    active: set[str] = set()
+    datagram (default 5, as ``ikesim run`` looks, or the instant both were up when that was later)."""
+    active: dict[str, float] = {}  # hostname -> when it first reached MM_ACTIVE
     removals = []
     causes: list[Cause] = []
     drops: list[Cause] = []
@@ -107,7 +107,7 @@ def read_evidence(trace, initiator: str, responder: str, at: float | None = None
             nat_t = nat_t or 4500 in (r.sport, r.dport)
         elif isinstance(r, SaChanged):
             if r.update.state == "MM_ACTIVE":
-                active.add(r.device)
+                active.setdefault(r.device, r.t)
             elif r.update.state is None:
                 removals.append((r.t, r.device, r.update.role, r.update.previous, r.update.reason))
         elif isinstance(r, Logged) and r.event.name in EVENT_CAUSES:
@@ -125,6 +125,8 @@ def read_evidence(trace, initiator: str, responder: str, at: float | None = None
     up = initiator in active and responder in active
     first = trace.first_datagram
     t = first + (5.0 if at is None else at)
+    if up and at is None:
+        t = max(t, active[initiator], active[responder])  # came up late (loss, delay): show it up
     cause = None
     if not up:
         cause = _decide(causes, discards, drops)

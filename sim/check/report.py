@@ -132,7 +132,7 @@ def render(result: CheckResult) -> str:
         if d["states"] is not None:
             shown = ", ".join(f"{host} {s['state']} ({s['role']})" if s else f"{host} no SA"
                               for host, s in d["states"].items())
-            out.append(f"  at {d['at']:g} s: {shown}")
+            out.append(f"  at {d['at']:.3f} s: {shown}" if d["at"] != int(d["at"]) else f"  at {d['at']:g} s: {shown}")
             seen = _trace_line(d)
             if seen:
                 out.append(f"  trace: {seen}")
