@@ -19,6 +19,7 @@ examples:
   ikesim run psk-mismatch --on ASA-LAB1 --command "show isakmp sa | begin 50.56.229.98"
   ikesim run missing-tunnel-group --at 40 --command "show crypto isakmp sa detail"
   ikesim run scenarios/healthy.yaml --seed 7
+  ikesim check asa-hq.cfg r-branch.cfg
 """
 
 
@@ -132,6 +133,36 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--pcap", metavar="FILE.pcapng", help="write the run's capture when it ends")
         sp.add_argument("--keys", metavar="DIR", help="write this device's ikev1_decryption_table into DIR")
         sp.add_argument("--chart", metavar="FILE", help="write the run's sequence chart (.png, .svg or .pdf)")
+
+    check = sub.add_parser("check", help="will Phase 1 come up between two real running-configs?",
+                           description="Read two whole running-configs (ASA 8.2-9.x 'more system:running-config', "
+                                       "IOS 12.x-IOS XE 'show running-config', everything unrelated left in), infer "
+                                       "who talks to whom, simulate both directions (A starts, B starts) and say, "
+                                       "for each, whether Phase 1 comes up, what both boxes show where it stops, "
+                                       "why, and the config lines that fix it. Exit 0: both directions come up; "
+                                       "1: one does not; 2: a config cannot be read.",
+                           epilog="examples:\n  ikesim check asa-hq.cfg r-branch.cfg\n"
+                                  "  ikesim check asa-hq.cfg r-branch.cfg --path 'nat B 192.0.2.1' --json\n"
+                                  "  ikesim check a.cfg b.cfg --path 'drop udp/500 from A' --key B=Vpn-Key1",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("config_a", metavar="CONFIG_A", help="the first box's running-config (called A)")
+    check.add_argument("config_b", metavar="CONFIG_B", help="the second box's running-config (called B)")
+    check.add_argument("--path", action="append", metavar="RULE",
+                       help="the network in between, repeatable: 'drop udp/500|udp/4500|udp|ip [from A|B]', "
+                            "'no-route [from A|B]', 'loss 0.1 [from A|B]', 'delay 0.5 [from A|B]', 'nat A|B PUBLIC-IP' "
+                            "(a PAT device in front of that box); A and B may also be hostnames")
+    check.add_argument("--at", type=_seconds, metavar="SECONDS",
+                       help="the instant the states are shown, in seconds after the first datagram (default 5)")
+    check.add_argument("--json", action="store_true", help="print the same answer as JSON")
+    check.add_argument("--key", action="append", metavar="HOST=KEY",
+                       help="the real pre-shared key for a config whose key is masked (*****, 8 <hash>, 6 <hash>); "
+                            "HOST is A, B or a hostname")
+    check.add_argument("--peer", action="append", metavar="HOST=IP",
+                       help="the address HOST uses for the other box, when it has several peers")
+    check.add_argument("--address", action="append", metavar="HOST=IP",
+                       help="HOST's own address on the interface facing the other box, when it cannot be inferred")
+    check.add_argument("--platform", action="append", metavar="HOST=asa|ios",
+                       help="the platform, when the text does not tell")
 
     sheet = sub.add_parser("cheatsheet", help="print the stuck-state cheat sheet (Markdown)",
                            description="Generate the stuck-state cheat sheet from the core's transition table and "
@@ -283,6 +314,21 @@ def _cmd_diagnose(args) -> int:
     else:
         sys.stdout.write(result.render())
     return 0
+
+
+def _cmd_check(args) -> int:
+    from .check import report
+    from .check.run import check
+
+    result = check(args.config_a, args.config_b, path=args.path, at=args.at, keys=args.key, peers=args.peer,
+                   addresses=args.address, platforms=args.platform)
+    if args.json:
+        import json
+
+        sys.stdout.write(json.dumps(report.as_dict(result), indent=2) + "\n")
+    else:
+        sys.stdout.write(report.render(result))
+    return result.exit_code
 
 
 def _cmd_cheatsheet(args) -> int:
@@ -457,6 +503,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_cheatsheet(args)
         if args.verb == "diagnose":
             return _cmd_diagnose(args)
+        if args.verb == "check":
+            return _cmd_check(args)
         if args.verb == "live":
             return _cmd_live(args)
         if args.verb == "quiz":

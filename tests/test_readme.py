@@ -88,3 +88,14 @@ def test_readme_console_and_diagnose_examples_are_real(tmp_path, monkeypatch):
 def test_readme_scenario_table_lists_every_bundled_scenario_with_its_title():
     for name, title in sim.list_bundled():
         assert f"| `{name}` | {title} |" in README, name
+
+
+def test_readme_check_example_is_a_real_run(capsys, monkeypatch):
+    """The 'Before the change window' example: the command's output, byte for byte, and its exit status 1."""
+    blocks = [b for b in re.findall(r"```console\n(.*?)```", README, re.S) if b.startswith("$ ikesim check ")]
+    assert blocks
+    monkeypatch.chdir(Path(__file__).parent.parent)
+    for block in blocks:
+        command, expected = block.split("\n", 1)
+        assert main(command[2:].split()[1:]) == 1
+        assert capsys.readouterr().out == expected

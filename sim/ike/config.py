@@ -42,6 +42,9 @@ class IkeConfig:
 
     address: str
     listening: bool = True
+    #: why not, when ``listening`` is False: a reason code the platform chose ("ike-disabled", "no-crypto-map";
+    #: :class:`sim.ike.types.Reason`), reported in the NotListening and IkeDisabled events' ``why`` field
+    not_listening_because: str = ""
     policies: tuple[Policy, ...] = ()
     peers: dict[str, PeerKey] = field(default_factory=dict)
     default_peer: PeerKey | None = None

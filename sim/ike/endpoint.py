@@ -38,7 +38,7 @@ class Endpoint:
     def initiate(self, peer: str, now: float, peer_port: int = IKE_PORT) -> list[Effect]:
         """Start Main Mode toward ``peer`` (as interesting traffic hitting a crypto map would)."""
         if not self.config.listening:
-            return [Log(IkeDisabled(None, peer))]
+            return [Log(IkeDisabled(None, peer, self._closed_because()))]
         if not self.config.policies:
             return [Log(NoPolicy(None, peer))]
         if self.config.key_required_to_initiate:
@@ -55,7 +55,7 @@ class Endpoint:
         """A UDP datagram (its payload ``data``) arrived from ``peer``:``peer_port`` on local port ``local_port``."""
         if not self.config.listening or local_port not in (IKE_PORT, NAT_T_PORT) or (
                 local_port == NAT_T_PORT and not self.config.nat_traversal):
-            why = (Reason.IKE_DISABLED if not self.config.listening
+            why = (self._closed_because() if not self.config.listening
                    else Reason.NAT_T_DISABLED if local_port == NAT_T_PORT else Reason.NOT_IKE_PORT)
             return [Received(None, peer, Msg.DATAGRAM, Outcome.DISCARDED, why, detail(port=local_port),
                              length=len(data)),
@@ -108,6 +108,10 @@ class Endpoint:
                    if sa.role is Role.RESPONDER and sa.state is not State.MM_ACTIVE and (peer is None or sa.peer == peer))
 
     # -- internals ------------------------------------------------------------------------------------------------
+    def _closed_because(self) -> Reason:
+        """Why IKE does not run on this interface (the platform's code, IKE_DISABLED unless it said otherwise)."""
+        return Reason(self.config.not_listening_because or Reason.IKE_DISABLED)
+
     def _find(self, msg: messages.Message, peer: str) -> MainModeSA | None:
         return (self.sas.get((msg.header.icookie, Role.INITIATOR, peer))
                 or self.sas.get((msg.header.icookie, Role.RESPONDER, peer)))

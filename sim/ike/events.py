@@ -24,10 +24,12 @@ class Initiated(NamedTuple):
 
 
 class IkeDisabled(NamedTuple):
-    """Main Mode could not start: IKE is not enabled on the interface facing the peer."""
+    """Main Mode could not start: IKE does not run on the interface facing the peer (``why``: IKE_DISABLED, or
+    NO_CRYPTO_MAP when IKE is enabled but no crypto map is bound there)."""
 
     sa: None
     peer: str
+    why: Reason = Reason.IKE_DISABLED
 
 
 class NoPolicy(NamedTuple):
@@ -53,7 +55,8 @@ class Processing(NamedTuple):
 
 
 class NotListening(NamedTuple):
-    """A datagram arrived on ``port`` where nothing listens (``why``: IKE_DISABLED, NAT_T_DISABLED, NOT_IKE_PORT)."""
+    """A datagram arrived on ``port`` where nothing listens (``why``: IKE_DISABLED, NO_CRYPTO_MAP, NAT_T_DISABLED,
+    NOT_IKE_PORT)."""
 
     sa: None
     peer: str

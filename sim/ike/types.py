@@ -88,6 +88,7 @@ class Reason(Word):
 
     # -- datagrams the endpoint cannot give to any SA ------------------------------------------------------------
     IKE_DISABLED = "ike-disabled"  # nothing listens: IKE is not enabled on the interface (detail: port)
+    NO_CRYPTO_MAP = "no-crypto-map"  # IKE is enabled, but no crypto map is bound to the interface (detail: port)
     NAT_T_DISABLED = "nat-t-disabled"  # UDP 4500, but NAT traversal is off (detail: port)
     NOT_IKE_PORT = "not-ike-port"  # neither UDP 500 nor 4500 (detail: port)
     NAT_KEEPALIVE = "nat-keepalive"  # a one-byte NAT keepalive on 4500

@@ -47,7 +47,7 @@ class LiveDevice:
 
     @property
     def listening(self) -> bool:
-        return LIVE_INTERFACE in self.asa.ikev1_interfaces
+        return self.asa.listening_on(LIVE_INTERFACE)[0]
 
     @property
     def wants_nat_t(self) -> bool:

@@ -9,6 +9,12 @@
 * :func:`integer`: a whole number within bounds, or a ConfigError naming what was expected.
 * :func:`matches_keywords`: does a typed command (each word possibly abbreviated) match a keyword sequence.
 * :func:`apply_filter`: ``| begin|include|exclude|grep REGEX`` on a command's output text.
+* :func:`abbreviation`: the full keyword a proper prefix stands for (``encr`` -> ``encryption``), for the error that
+  tells a hand-typed abbreviation from a saved running-config.
+* :func:`other_dialect`: the error for a line written in the other Cisco dialect (ASA syntax in an IOS config...).
+
+Whole running-configs: :class:`BlockParser` also skips multi-line banners (``banner motd ^C`` ... ``^C``) when a
+dialect sets ``self.skip_until`` to the closing delimiter.
 """
 
 from __future__ import annotations
@@ -73,12 +79,18 @@ class BlockParser:
     text: str
     block: tuple | None = None
     lineno: int = 0
+    #: a banner's closing delimiter: lines up to and including the one that contains it are skipped
+    skip_until: str | None = None
 
     def command(self, line: str) -> None:  # pragma: no cover - every dialect implements it
         raise NotImplementedError
 
     def parse_lines(self) -> None:
         for self.lineno, raw in enumerate(self.text.splitlines(), start=1):
+            if self.skip_until is not None:
+                if self.skip_until in raw:
+                    self.skip_until = None
+                continue
             stripped = raw.strip()
             if not stripped or stripped.startswith(self.COMMENTS):
                 continue
@@ -102,6 +114,27 @@ class BlockParser:
         handler = self.SUB_HANDLERS.get(kind)
         if handler is not None:
             getattr(self, handler)(target, line)
+
+
+def abbreviation(word: str, keywords: tuple[str, ...] | list[str]) -> str | None:
+    """The one keyword of ``keywords`` that ``word`` is a proper prefix of (case-insensitive), else None."""
+    word = word.lower()
+    if not word or word in keywords:
+        return None
+    found = [k for k in keywords if k.startswith(word)]
+    return found[0] if len(found) == 1 else None
+
+
+def abbreviated(shown: str, full: str) -> ConfigError:
+    """The error for an abbreviated IKE keyword: a saved running-config writes keywords in full."""
+    return ConfigError(f"'{shown}' is an abbreviation of '{full}': a running-config as saved from the box writes "
+                       f"keywords in full, so write '{full}' (abbreviations are not expanded, so that nothing "
+                       "is read differently from the box)")
+
+
+def other_dialect(shown: str, this: str, other: str, hint: str = "") -> ConfigError:
+    """The error for a line of the ``other`` platform's syntax in a ``this`` config."""
+    return ConfigError(f"'{shown}' looks like {other} syntax, but this is an {this} config" + (f": {hint}" if hint else ""))
 
 
 def matches_keywords(words: list[str], keywords: tuple[str, ...]) -> bool:

@@ -20,8 +20,17 @@ Line structure: a line that starts with whitespace is a sub-command of the last 
 ``!`` and ``:`` lines and blank lines are comments and do not end a block. ASA has no end-of-line comments, so
 everything after ``pre-shared-key`` is the key (trailing whitespace removed).
 
-What is ignored: every line that does not matter to IKE phase 1 (``interface`` blocks, ``nameif``, ``access-list``,
-``crypto ipsec``, ``crypto map``, ``crypto ikev2``, ``route``, ``object``, ``nat``, ``names``, ...), plus a few
+Whole running-configs as saved from the box (ASA 8.2-9.x: ``: Saved``, ``ASA Version 9.12(4)`` (kept as
+``AsaConfig.version``), ``Cryptochecksum:``, ``: end``, names, objects, banners, certificate chains with their hex
+blocks and ``quit``, webvpn and group-policy blocks) are read as well as fragments.
+
+What Phase 1 needs from interfaces and crypto maps is kept: ``interface X`` / `` nameif outside`` / `` ip address A
+M`` (:class:`AsaInterface`), ``crypto map NAME SEQ set peer A`` and ``crypto map NAME SEQ ipsec-isakmp dynamic D``
+(:class:`CryptoMapEntry`), ``crypto map NAME interface NAMEIF`` (``crypto_map_bindings``); see
+:meth:`AsaConfig.listening_on` for when a missing binding keeps the interface closed.
+
+What is ignored: every other line that does not matter to IKE phase 1 (``access-list``, ``crypto ipsec``, the rest of
+``crypto map``, ``crypto ikev2``, ``route``, ``object``, ``nat``, ``names``, ...), plus a few
 ``crypto isakmp`` commands that do not change a Main Mode exchange between two peers (``identity``,
 ``am-disable``, ``disconnect-notify``, ``reload-wait``, ``ipsec-over-tcp``) and, inside ``ipsec-attributes``,
 ``isakmp keepalive``, ``peer-id-validate`` and ``ikev2 ...``.
@@ -32,8 +41,13 @@ bad values, a ``tunnel-group`` type other than ``ipsec-l2l``/``remote-access``, 
 was never declared (the ASA says ``tunnel-group X does not exist``), a masked key (``*****``) copied from
 ``show running-config``.
 
-Keywords are case-insensitive; tunnel-group names and keys are case-sensitive. Abbreviations (``encr``) are not
-accepted: scenario configs should read like ``show running-config``.
+IOS syntax in an ASA config (``crypto isakmp key``, `` encr aes 256``, ``crypto keyring``, an IOS-style crypto map
+block, `` crypto map NAME`` under an interface) is an error saying so. A masked key is ``*****`` or ``8 <hash>``
+(:func:`masked_key_lines`, :func:`unmask_keys`).
+
+Keywords are case-insensitive; tunnel-group names and keys are case-sensitive. Abbreviated IKE keywords (``cry isa
+pol 10``, `` auth pre-share``, ``encr``) are errors naming the full command: a saved running-config writes keywords in
+full, and we do not guess how a given release would expand them.
 """
 
 from __future__ import annotations
@@ -45,7 +59,10 @@ from sim.ike.config import IkeConfig, PeerKey, Retransmit
 from sim.ike.constants import Auth, Encryption, Hash
 from sim.ike.policy import Policy
 
-from ..configtext import BlockParser, PolicyDraft as _PolicyDraft, integer
+import ipaddress
+import re
+
+from ..configtext import BlockParser, PolicyDraft as _PolicyDraft, abbreviated, abbreviation, integer, other_dialect
 from ..configtext import ConfigError as _Error
 from ..configtext import choices as _choices
 
@@ -87,7 +104,22 @@ AUTHENTICATIONS: dict[str, int] = {"pre-share": Auth.PRE_SHARED_KEY, "rsa-sig": 
 GROUPS: dict[str, int] = {"1": 1, "2": 2, "5": 5, "14": 14}
 
 #: ``crypto isakmp``/``crypto ikev1`` sub-commands accepted and ignored (no effect on a two-peer Main Mode)
-IGNORED_ISAKMP_COMMANDS = ("identity", "am-disable", "disconnect-notify", "reload-wait", "ipsec-over-tcp")
+IGNORED_ISAKMP_COMMANDS = ("identity", "am-disable", "disconnect-notify", "reload-wait", "ipsec-over-tcp", "limit")
+#: ``crypto isakmp`` commands of IOS that an ASA does not have, with where the ASA says the same thing
+IOS_ISAKMP_COMMANDS = {
+    "key": "an ASA keeps pre-shared keys in 'tunnel-group PEER type ipsec-l2l' / 'tunnel-group PEER "
+           "ipsec-attributes' / ' ikev1 pre-shared-key KEY'",
+    "profile": "an ASA has no ISAKMP profiles: use a tunnel-group named by the peer's address",
+    "peer": "an ASA has no 'crypto isakmp peer' blocks: use a tunnel-group named by the peer's address",
+    "keepalive": "on an ASA, DPD is ' isakmp keepalive threshold N retry M' under 'tunnel-group PEER "
+                 "ipsec-attributes'",
+    "nat": "an ASA writes 'crypto isakmp nat-traversal SECONDS'",
+    "invalid-spi-recovery": "an ASA has no such command",
+    "client": "an ASA configures remote access in group-policies and tunnel-groups",
+}
+#: ``tunnel-group NAME ipsec-attributes`` sub-commands accepted and ignored: no effect on an L2L PSK Main Mode
+IGNORED_IPSEC_ATTRIBUTES = (("ikev1", "user-authentication"), ("isakmp", "ikev1-user-authentication"),
+                            ("radius-sdi-override-xauth",))
 #: ``tunnel-group NAME <x>-attributes`` blocks other than ipsec-attributes: accepted, contents ignored
 IGNORED_ATTRIBUTE_BLOCKS = ("general-attributes", "webvpn-attributes", "ppp-attributes")
 
@@ -106,6 +138,28 @@ class TunnelGroup:
     line: int = 0
 
 
+@dataclass(frozen=True)
+class AsaInterface:
+    """One ``interface`` block: hardware name, ``nameif``, ``ip address`` (None when not static) and its line."""
+
+    name: str
+    nameif: str | None = None
+    address: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class CryptoMapEntry:
+    """One crypto map entry (``crypto map NAME SEQ ...`` lines): its peers (``set peer``), or ``dynamic``: a
+    ``ipsec-isakmp dynamic`` entry, which answers any peer. ``line``: the first line of the entry."""
+
+    map: str
+    seq: int
+    peers: tuple[str, ...] = ()
+    dynamic: bool = False
+    line: int = 0
+
+
 def _builtin_groups() -> dict[str, TunnelGroup]:
     return {name: TunnelGroup(name, kind) for name, kind in BUILTIN_GROUPS.items()}
 
@@ -119,6 +173,64 @@ class AsaConfig:
     policies: tuple[Policy, ...] = ()
     tunnel_groups: dict[str, TunnelGroup] = field(default_factory=_builtin_groups)
     nat_traversal: int | None = None
+    #: the software version of a whole running-config (``ASA Version 9.12(4)`` -> ``9.12(4)``), None in a fragment
+    version: str | None = None
+    interfaces: tuple[AsaInterface, ...] = ()
+    crypto_maps: tuple[CryptoMapEntry, ...] = ()
+    #: nameif -> the crypto map bound to it (``crypto map NAME interface NAMEIF``)
+    crypto_map_bindings: dict[str, str] = field(default_factory=dict)
+    #: does the text say anything about crypto maps (an entry or a binding)? See :meth:`listening_on`.
+    mentions_crypto_maps: bool = False
+
+    # -- interfaces and crypto maps ----------------------------------------------------------------------------
+    def nameif_for(self, address: str) -> str | None:
+        """The nameif of the interface whose ``ip address`` is ``address``, or None."""
+        return next((i.nameif for i in self.interfaces if i.address == address and i.nameif), None)
+
+    def address_of(self, nameif: str) -> str | None:
+        return next((i.address for i in self.interfaces if i.nameif == nameif and i.address), None)
+
+    def listening_on(self, nameif: str) -> tuple[bool, str]:
+        """Does IKEv1 answer (and start) on ``nameif``: (yes/no, why not: ``ike-disabled`` | ``no-crypto-map``).
+
+        IKEv1 needs ``crypto ikev1 enable NAMEIF``; and a real ASA also needs a crypto map bound to the interface
+        ("No crypto map bound to interface... dropping pkt", real-captures.md). That second rule applies only when
+        the config says anything about crypto maps (an entry or a binding) or is a whole running-config (it has an
+        ``ASA Version`` line): scenario fragments that leave crypto maps out (most bundled scenarios, live configs)
+        keep meaning "IKEv1 enabled, tunnel configured".
+        """
+        if nameif not in self.ikev1_interfaces:
+            return False, "ike-disabled"
+        if (self.mentions_crypto_maps or self.version is not None) and nameif not in self.crypto_map_bindings:
+            return False, "no-crypto-map"
+        return True, ""
+
+    def interface_addresses(self) -> dict[str, str]:
+        """address -> nameif of every interface with a nameif and a static address."""
+        return {i.address: i.nameif for i in self.interfaces if i.address and i.nameif}
+
+    def ike_interfaces(self) -> tuple[str, ...]:
+        """The nameifs on which IKEv1 would answer (see :meth:`listening_on`)."""
+        return tuple(sorted(n for n in self.ikev1_interfaces if self.listening_on(n)[0]))
+
+    def keyed_peers(self) -> tuple[str, ...]:
+        """The peer addresses this ASA has an L2L tunnel-group for (tunnel-groups named by an IPv4 address)."""
+        out = []
+        for name, group in self.tunnel_groups.items():
+            try:
+                ipaddress.IPv4Address(name)
+            except ValueError:
+                continue
+            if group.type == "ipsec-l2l":
+                out.append(name)
+        return tuple(out)
+
+    def map_peers(self, nameif: str | None = None) -> tuple[CryptoMapEntry, ...]:
+        """The crypto map entries (of the map bound to ``nameif``, or of every map when None)."""
+        if nameif is None:
+            return self.crypto_maps
+        bound = self.crypto_map_bindings.get(nameif)
+        return tuple(e for e in self.crypto_maps if e.map == bound)
 
     def _peer_table(self) -> tuple[dict[str, PeerKey], PeerKey]:
         peers = {
@@ -137,9 +249,11 @@ class AsaConfig:
         entry; DefaultL2LGroup is the fallback (used only when it has a key, see :meth:`IkeConfig.key_for`).
         """
         peers, default = self._peer_table()
+        listening, why = self.listening_on(interface)
         return IkeConfig(
             address=address,
-            listening=interface in self.ikev1_interfaces,
+            listening=listening,
+            not_listening_because=why,
             policies=tuple(sorted(self.policies, key=lambda p: p.priority)),
             peers=peers,
             default_peer=default,
@@ -159,7 +273,8 @@ class AsaConfig:
 @dataclass
 class _Parser(BlockParser):
     COMMENTS = ("!", ":")
-    SUB_HANDLERS = {"policy": "policy_sub_command", "ipsec-attributes": "ipsec_attribute"}
+    SUB_HANDLERS = {"policy": "policy_sub_command", "ipsec-attributes": "ipsec_attribute",
+                    "interface": "interface_sub_command", "ios-crypto-map": "ios_crypto_map_sub_command"}
     BLOCK_EXAMPLE = "crypto ikev1 policy 10"
     LEAF_HINT = ("pre-shared keys go under 'tunnel-group NAME ipsec-attributes', policy settings under "
                  "'crypto ikev1 policy N'")
@@ -171,6 +286,12 @@ class _Parser(BlockParser):
     policies: dict = field(default_factory=dict)  # priority -> _PolicyDraft
     groups: dict = field(default_factory=lambda: dict(_builtin_groups()))
     nat_traversal: int | None = None
+    version: str | None = None
+    interface_drafts: list = field(default_factory=list)  # [AsaInterface field dicts]
+    map_entries: dict = field(default_factory=dict)  # (map, seq) -> CryptoMapEntry field dict
+    bindings: dict = field(default_factory=dict)
+    mentions_maps: bool = False
+    names: dict = field(default_factory=dict)  # ``name A NAME`` -> A
     #: the current block: ("policy", draft) | ("ipsec-attributes", name) | ("ignore", None) for non-IKE blocks |
     #: ("leaf", line) after an IKE command without sub-commands | None before the first command
     block: tuple | None = None
@@ -187,6 +308,11 @@ class _Parser(BlockParser):
             policies=tuple(policies),
             tunnel_groups=dict(self.groups),
             nat_traversal=self.nat_traversal,
+            version=self.version,
+            interfaces=tuple(AsaInterface(**d) for d in self.interface_drafts),
+            crypto_maps=tuple(CryptoMapEntry(**d) for _, d in sorted(self.map_entries.items())),
+            crypto_map_bindings=dict(self.bindings),
+            mentions_crypto_maps=self.mentions_maps,
         )
 
     # -- top level -------------------------------------------------------------------------------------------
@@ -194,9 +320,25 @@ class _Parser(BlockParser):
     def command(self, line: str) -> None:
         words = line.split()
         head = words[0].lower()
+        lower = [w.lower() for w in words]
+        self.abbreviations(words, lower)
         if head in ("hostname", "tunnel-group", "crypto", "no"):
             self.block = ("leaf", line)  # until a block-opening command says otherwise
-        if head == "hostname":
+        if lower[:2] in (["asa", "version"], ["pix", "version"]) and len(words) >= 3:
+            self.version = words[2]
+            self.block = ("ignore", None)
+        elif head == "interface" and len(words) >= 2:
+            self.interface_drafts.append({"name": " ".join(words[1:]), "line": self.lineno})
+            self.block = ("interface", self.interface_drafts[-1])
+        elif head == "name" and len(words) >= 3:
+            self.names[words[2]] = words[1]
+            self.block = ("ignore", None)
+        elif lower[:2] == ["crypto", "map"]:
+            self.crypto_map(line, words, lower)
+        elif lower[:2] == ["crypto", "keyring"]:
+            raise other_dialect(line, "ASA", "IOS", "an ASA keeps pre-shared keys in 'tunnel-group PEER "
+                                "ipsec-attributes' / ' ikev1 pre-shared-key KEY'")
+        elif head == "hostname":
             if len(words) != 2:
                 raise _Error("hostname needs exactly one name, e.g. 'hostname ASA-LAB1'")
             self.hostname = words[1]
@@ -216,6 +358,55 @@ class _Parser(BlockParser):
             # not IKE phase 1 and is ignored, together with its sub-lines
             self.block = ("ignore", None)
 
+    def abbreviations(self, words: list[str], lower: list[str]) -> None:
+        """Abbreviated IKE keywords (``cry isa pol 10``, ``tunnel-gr``): an error that names the full command."""
+        full = list(lower)
+        if abbreviation(lower[0], ("crypto",)) and len(lower[0]) >= 2:
+            full[0] = "crypto"
+        if abbreviation(lower[0], ("tunnel-group",)) and len(lower[0]) >= 3:
+            full[0] = "tunnel-group"
+        if full[0] == "crypto" and len(lower) > 1:
+            if lower[1] in ("i", "ike"):
+                raise _Error(f"'{' '.join(words[:2])}' is ambiguous (crypto ikev1, ikev2, ipsec or isakmp): write "
+                             "the keyword in full")
+            second = abbreviation(lower[1], ("ikev1", "isakmp", "map"))
+            if second is not None and not lower[1].startswith("ikev2") and not "ipsec".startswith(lower[1]):
+                full[1] = second
+            if full[1] in ("ikev1", "isakmp") and len(lower) > 2:
+                third = abbreviation(lower[2], ("enable", "policy", "nat-traversal"))
+                if third is not None:
+                    full[2] = third
+        if full != lower:
+            raise abbreviated(" ".join(words), " ".join(full[: len(words)]))
+
+    def crypto_map(self, line: str, words: list[str], lower: list[str]) -> None:
+        """``crypto map NAME SEQ set peer A [B...]``, ``crypto map NAME SEQ ipsec-isakmp dynamic DYN``, ``crypto map
+        NAME interface NAMEIF``; other entry commands (match address, transform-set, pfs...) are not Phase 1."""
+        self.mentions_maps = True
+        self.block = ("ignore", None)
+        if len(words) < 4:
+            return
+        name = words[2]
+        if lower[3] == "interface":
+            if len(words) != 5:
+                raise _Error(f"'crypto map {name} interface' needs one interface name (nameif), e.g. "
+                             f"'crypto map {name} interface outside'")
+            self.bindings[words[4]] = name
+            return
+        if not re.fullmatch(r"[0-9]+", words[3]) or len(words) < 5:
+            return
+        seq = int(words[3])
+        entry = self.map_entries.setdefault((name, seq), {"map": name, "seq": seq, "line": self.lineno})
+        if lower[4:6] == ["set", "peer"]:
+            if len(words) < 7:
+                raise _Error(f"'crypto map {name} {seq} set peer' needs at least one peer address")
+            entry["peers"] = tuple(self.names.get(w, w) for w in words[6:])
+        elif lower[4] == "ipsec-isakmp":
+            if lower[5:6] == ["dynamic"]:
+                entry["dynamic"] = True
+            elif len(words) == 5:
+                self.block = ("ios-crypto-map", line)  # the IOS block form, if sub-lines follow
+
     def crypto_ike(self, words: list[str]) -> None:
         family = words[1].lower()  # ikev1 | isakmp
         prefix = f"crypto {family}"
@@ -223,6 +414,9 @@ class _Parser(BlockParser):
             raise _Error(f"incomplete command '{prefix}' (expected enable, policy or nat-traversal)")
         sub = words[2].lower()
         args = words[3:]
+        if family == "isakmp" and sub in IOS_ISAKMP_COMMANDS:
+            raise _Error(f"unknown command '{prefix} {words[2]}': " + str(other_dialect(" ".join(words), "ASA", "IOS",
+                                                                                       IOS_ISAKMP_COMMANDS[sub])))
         if sub == "enable":
             if len(args) != 1:
                 raise _Error(f"'{prefix} enable' needs one interface name (nameif), e.g. '{prefix} enable outside'")
@@ -295,10 +489,36 @@ class _Parser(BlockParser):
 
     # -- sub-commands ----------------------------------------------------------------------------------------
 
+    def interface_sub_command(self, draft: dict, line: str) -> None:
+        words = line.split()
+        lower = [w.lower() for w in words]
+        if lower[0] == "nameif" and len(words) == 2:
+            draft["nameif"] = words[1]
+        elif lower[0] == "ip" and len(words) >= 3 and abbreviation(lower[1], ("address",)):
+            raise abbreviated(line.strip(), "ip address " + " ".join(words[2:]))
+        elif lower[:2] == ["ip", "address"] and len(words) >= 4:
+            try:
+                draft["address"] = str(ipaddress.IPv4Address(words[2]))
+            except ValueError:
+                pass  # "ip address dhcp", "ip address pppoe": no static address
+        elif lower[:2] == ["crypto", "map"]:
+            raise other_dialect(line.strip(), "ASA", "IOS", "an ASA binds a crypto map with 'crypto map NAME "
+                                f"interface NAMEIF' (the interface's nameif)")
+
+    def ios_crypto_map_sub_command(self, line_of_entry: str, line: str) -> None:
+        raise other_dialect(line.strip(), "ASA", "IOS", f"under '{line_of_entry}': an ASA writes each crypto map "
+                            "setting on its own line, e.g. 'crypto map NAME 10 set peer 198.51.100.20'")
+
     def policy_sub_command(self, draft: _PolicyDraft, line: str) -> None:
         words = line.split()
         keyword = words[0].lower()
         known = ("authentication", "encryption", "hash", "group", "lifetime")
+        if keyword == "encr":
+            raise _Error(f"unknown policy command 'encr' in crypto ikev1 policy {draft.priority}: "
+                         f"'{line.strip()}' looks like IOS syntax, but this is an ASA config: an ASA writes "
+                         "'encryption aes-256' (des, 3des, aes, aes-192 or aes-256)")
+        if keyword not in known and abbreviation(keyword, known):
+            raise abbreviated(line.strip(), " ".join([abbreviation(keyword, known)] + words[1:]))
         if keyword not in known:
             raise _Error(f"unknown policy command '{words[0]}' in crypto ikev1 policy {draft.priority} "
                          f"(expected {_choices(known)})")
@@ -307,6 +527,9 @@ class _Parser(BlockParser):
         if len(words) > 2:
             extra = " ".join(words[2:])
             hint = " (ASA has no end-of-line comments: put '!' comments on their own line)" if extra.startswith("!") else ""
+            if keyword == "encryption" and words[1].lower() == "aes" and extra in ("128", "192", "256"):
+                hint = (f": 'encryption aes {extra}' looks like IOS syntax, but this is an ASA config: an ASA writes "
+                        f"'encryption aes-{extra}'" if extra != "128" else "'encryption aes'")
             raise _Error(f"unexpected '{extra}' after '{keyword} {words[1]}'{hint}")
         value = words[1].lower()
         settings = draft.settings
@@ -340,6 +563,15 @@ class _Parser(BlockParser):
             keyword = "pre-shared-key"
         elif (first, second) == ("isakmp", "keepalive") or first == "peer-id-validate" or first == "ikev2":
             return
+        elif (first, second) in IGNORED_IPSEC_ATTRIBUTES or (first,) in IGNORED_IPSEC_ATTRIBUTES:
+            return
+        elif first == "crypto":
+            raise other_dialect(line.strip(), "ASA", "IOS", f"under 'tunnel-group {name} ipsec-attributes' the key "
+                                "is ' ikev1 pre-shared-key KEY'")
+        elif first == "ikev1" and abbreviation(second, ("pre-shared-key",)):
+            raise abbreviated(" ".join(words[:2]), "ikev1 pre-shared-key")
+        elif abbreviation(first, ("pre-shared-key",)) and len(first) > 3:
+            raise abbreviated(words[0], "pre-shared-key")
         else:
             shown = " ".join(words[:2]) if first == "ikev1" else words[0]
             raise _Error(f"unknown ipsec-attributes command '{shown}' in tunnel-group {name} (expected ikev1 "
@@ -349,7 +581,7 @@ class _Parser(BlockParser):
         key = parts[words_before_key] if len(parts) > words_before_key else ""
         if not key.strip():
             raise _Error(f"'{keyword}' needs a key, e.g. '{keyword} Vpn-Lab-Key1'")
-        if set(key) == {"*"}:
+        if is_masked_key(key):
             raise _Error(f"the key '{key}' is the masked form printed by 'show running-config'; use the real key "
                          "(the ASA shows it with 'more system:running-config')")
         if len(key) > PSK_MAX_LENGTH:
@@ -357,6 +589,26 @@ class _Parser(BlockParser):
         self.groups[name] = dataclasses.replace(self.groups[name], psk=key)
 
     # -- values ----------------------------------------------------------------------------------------------
+
+
+#: a masked key: ``*****`` from ``show running-config``, or ``8 <hash>`` (encrypted with the master passphrase)
+MASKED_KEY = re.compile(r"\*+|8 \S+")
+#: a key line of ``tunnel-group ... ipsec-attributes``: group 1 the keyword part, group 2 the key
+KEY_LINE = re.compile(r"^(\s+(?:ikev1 )?pre-shared-key )(.*?)\s*$", re.M | re.I)
+
+
+def is_masked_key(key: str) -> bool:
+    return MASKED_KEY.fullmatch(key.strip()) is not None
+
+
+def masked_key_lines(text: str) -> list[int]:
+    """The 1-based lines whose pre-shared key is masked (``*****`` or ``8 <hash>``)."""
+    return [text.count("\n", 0, m.start()) + 1 for m in KEY_LINE.finditer(text) if is_masked_key(m.group(2))]
+
+
+def unmask_keys(text: str, key: str) -> str:
+    """``text`` with every masked pre-shared key replaced by ``key`` (``--key HOST=KEY``)."""
+    return KEY_LINE.sub(lambda m: m.group(1) + key if is_masked_key(m.group(2)) else m.group(0), text)
 
 
 def parse_asa_config(text: str) -> AsaConfig:

@@ -24,7 +24,10 @@ class AsaPlatform:
     default_command = "show isakmp sa"
 
     def ike_config(self, device) -> IkeConfig:
-        base = device.config.ike_config("outside", device.outside, device.timers)
+        # the interface facing the peer: the one whose ``ip address`` is the device's outside address, else (a
+        # scenario fragment without interfaces) the interface named ``outside``
+        nameif = device.config.nameif_for(device.outside) or "outside"
+        base = device.config.ike_config(nameif, device.outside, device.timers)
         return replace(base, nonce_length=20, nat_traversal=device.config.nat_traversal is not None, vendor_ids_mm1=MM1_VIDS, vendor_ids_mm2=MM2_VIDS,
                        vendor_ids_mm3=MM3_VIDS, vendor_ids_mm4=MM4_VIDS)
 

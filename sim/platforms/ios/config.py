@@ -50,14 +50,28 @@ What is an error (:class:`~sim.errors.InputError`, ``field="config"``, 1-based l
 key``), unknown policy sub-commands, bad values, DH groups IOS has but the simulator does not model, encrypted
 (type 6) keys, subnet masks that are not contiguous.
 
-Keywords are case-insensitive, keys are case-sensitive. ``encr`` is accepted because ``show running-config`` prints
-it; other abbreviations are not.
+**Whole running-configs** (12.x-IOS XE: ``Building configuration...``, ``Current configuration : N bytes``,
+``version 15.9`` (kept as ``IosConfig.version``), ``crypto pki certificate chain`` hex blocks, multi-line ``banner
+motd ^C`` ... ``^C`` banners whatever they contain, ``end``) are read as well as fragments. Crypto map entries
+(``crypto map NAME SEQ ipsec-isakmp`` / `` set peer A``) are kept as :class:`CryptoMapEntry` (who this router talks
+to); the rest of an entry is not Phase 1.
+
+**Strict where it matters.** ASA syntax in an IOS config is an error saying so (``crypto ikev1 ...``,
+``tunnel-group``, `` encryption aes-256``, ``crypto isakmp enable outside``, `` nameif``, ``crypto map NAME
+interface X``, one-line ``crypto map NAME 10 set peer``). A masked key (``*****``, type 6/7/8) is an error asking
+for the real key (:func:`masked_key_lines`, :func:`unmask_keys`).
+
+Keywords are case-insensitive, keys are case-sensitive. ``encr`` is the keyword ``show running-config`` prints, so it
+is accepted; abbreviations of IKE keywords (``cry isa pol 10``, `` auth pre-share``, `` cry map X`` under an
+interface) are errors naming the full command, not expanded: which word a prefix means depends on the release's
+command set, and a saved running-config writes keywords in full.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import re
 from dataclasses import dataclass, field
 
 from sim.ike import constants as c
@@ -65,7 +79,7 @@ from sim.ike.config import IkeConfig, PeerKey, Retransmit
 from sim.ike.constants import Auth, Encryption, Hash
 from sim.ike.policy import Policy
 
-from ..configtext import BlockParser, ConfigError, choices, integer
+from ..configtext import BlockParser, ConfigError, abbreviated, abbreviation, choices, integer, other_dialect
 from ..configtext import PolicyDraft as _PolicyDraft
 
 #: Values of a ``crypto isakmp policy`` keyword that is left out: the IOS documented defaults (DES, SHA-1, RSA
@@ -129,6 +143,16 @@ UNSUPPORTED_ISAKMP = {
 
 WILDCARD = ipaddress.IPv4Network("0.0.0.0/0")
 
+#: every ``crypto`` keyword of IOS at the second level, so that an abbreviation is judged unique or not as the box
+#: would; abbreviations of the Phase-1 ones are errors
+CRYPTO_KEYWORDS = ("ca", "call", "ctcp", "dynamic-map", "engine", "gdoi", "ikev1", "ikev2", "ipsec", "isakmp", "key",
+                   "keyring", "logging", "map", "mib", "pki", "provisioning", "vpn", "wui")
+PHASE1_CRYPTO = ("isakmp", "keyring", "map", "ikev1")
+ISAKMP_KEYWORDS = ("aggressive-mode", "client", "enable", "fragmentation", "identity", "invalid-spi-recovery",
+                   "keepalive", "key", "nat", "peer", "policy", "profile", "xauth", "nat-traversal")
+POLICY_KEYWORDS = ("encryption", "hash", "authentication", "group", "lifetime")
+BANNERS = ("motd", "login", "exec", "incoming", "slip-ppp", "prompt-timeout", "config-save")
+
 
 @dataclass(frozen=True)
 class IsakmpKey:
@@ -144,6 +168,17 @@ class IsakmpKey:
         if self.network.prefixlen == 32:
             return str(self.network.network_address)
         return str(self.network)
+
+
+@dataclass(frozen=True)
+class CryptoMapEntry:
+    """One ``crypto map NAME SEQ ipsec-isakmp`` entry: its `` set peer`` addresses (or ``dynamic``: any peer)."""
+
+    map: str
+    seq: int
+    peers: tuple[str, ...] = ()
+    dynamic: bool = False
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -199,6 +234,33 @@ class IosConfig:
     keepalive: tuple[int, int] | None = None  # DPD (interval, retry)
     identity: str = "address"
     invalid_spi_recovery: bool = False
+    #: the software version of a whole running-config (``version 15.9`` -> ``15.9``), None in a fragment
+    version: str | None = None
+    crypto_maps: tuple[CryptoMapEntry, ...] = ()
+
+    def interface_addresses(self) -> dict[str, str]:
+        """address -> interface name of every static address (primary and secondary)."""
+        return {a: i.name for i in self.interfaces.values() for a in i.addresses}
+
+    def ike_interfaces(self) -> tuple[str, ...]:
+        """The interfaces on which IKE would answer: those with a crypto map (and ISAKMP not turned off)."""
+        return tuple(sorted(self.crypto_map_interfaces)) if self.isakmp_enabled else ()
+
+    def keyed_peers(self) -> tuple[str, ...]:
+        """The peer addresses with a host key (``crypto isakmp key ... address A``)."""
+        return tuple(k.name for k in self.keys if k.network.prefixlen == 32)
+
+    def map_peers(self, interface: str | None = None) -> tuple[CryptoMapEntry, ...]:
+        """The crypto map entries (of the map applied to ``interface``, or of every map when None)."""
+        if interface is None:
+            return self.crypto_maps
+        bound = self.interfaces[interface].crypto_map if interface in self.interfaces else None
+        return tuple(e for e in self.crypto_maps if e.map == bound)
+
+    def not_listening_because(self, interface: str | None) -> str:
+        if not self.isakmp_enabled:
+            return "ike-disabled"
+        return "" if self.listening_on(interface) else "no-crypto-map"
 
     # -- interfaces ------------------------------------------------------------------------------------------------
     def interface_for(self, address: str) -> str | None:
@@ -242,6 +304,7 @@ class IosConfig:
         return IkeConfig(
             address=address,
             listening=self.listening_on(interface),
+            not_listening_because=self.not_listening_because(interface),
             policies=tuple(sorted(self.policies, key=lambda p: p.priority)),
             peers=peers,
             default_peer=default,
@@ -271,7 +334,8 @@ class _InterfaceDraft:
 
 @dataclass
 class _Parser(BlockParser):
-    SUB_HANDLERS = {"policy": "policy_sub_command", "interface": "interface_sub_command"}
+    SUB_HANDLERS = {"policy": "policy_sub_command", "interface": "interface_sub_command",
+                    "crypto-map": "crypto_map_sub_command"}
 
     text: str
     hostname: str | None = None
@@ -284,6 +348,8 @@ class _Parser(BlockParser):
     keepalive: tuple[int, int] | None = None
     identity: str = "address"
     invalid_spi_recovery: bool = False
+    version: str | None = None
+    map_entries: dict = field(default_factory=dict)  # (map, seq) -> CryptoMapEntry field dict
     #: ("policy", draft) | ("interface", draft) | ("ignore", None) | ("leaf", line) | None before the first command
     block: tuple | None = None
     lineno: int = 0
@@ -308,6 +374,8 @@ class _Parser(BlockParser):
             keepalive=self.keepalive,
             identity=self.identity,
             invalid_spi_recovery=self.invalid_spi_recovery,
+            version=self.version,
+            crypto_maps=tuple(CryptoMapEntry(**d) for _, d in sorted(self.map_entries.items())),
         )
 
     # -- top level -------------------------------------------------------------------------------------------
@@ -316,7 +384,21 @@ class _Parser(BlockParser):
         words = line.split()
         lower = [w.lower() for w in words]
         self.block = ("ignore", None)  # until a command says otherwise
-        if lower[0] == "hostname":
+        self.abbreviations(words, lower)
+        if lower[0] == "version" and len(words) == 2:
+            self.version = words[1]
+        elif lower[0] == "banner":
+            self.banner(line, words, lower)
+        elif lower[:2] == ["crypto", "ikev1"]:
+            raise other_dialect(line, "IOS", "ASA", "IOS writes IKEv1 phase 1 as 'crypto isakmp policy N' "
+                                "(' encr aes 256', ' authentication pre-share', ' group 14'), keys as 'crypto "
+                                "isakmp key KEY address PEER'")
+        elif lower[0] == "tunnel-group":
+            raise other_dialect(line, "IOS", "ASA", "IOS has no tunnel-groups: the key for a peer is 'crypto "
+                                "isakmp key KEY address PEER'")
+        elif lower[:2] == ["crypto", "map"]:
+            self.crypto_map(line, words, lower)
+        elif lower[0] == "hostname":
             self.block = ("leaf", line)
             if len(words) != 2:
                 raise ConfigError("hostname needs exactly one name, e.g. 'hostname R-BRANCH'")
@@ -339,6 +421,67 @@ class _Parser(BlockParser):
             self.no_crypto_isakmp(line, lower[3:])
         # everything else (crypto map/ipsec/pki, access-list, ip access-list, ip route, router, line, version,
         # end, ...) is not IKE phase 1 and is ignored, together with its sub-lines
+
+    def abbreviations(self, words: list[str], lower: list[str]) -> None:
+        """Abbreviated Phase-1 keywords (``cry isa pol 10``): an error naming the full command. Not expanded:
+        which word a prefix stands for depends on the release's command set, and a saved running-config writes
+        keywords in full (``encr`` is what IOS itself prints, so it is the keyword, not an abbreviation)."""
+        full = list(lower)
+        if len(lower[0]) >= 2 and abbreviation(lower[0], ("crypto",)):
+            full[0] = "crypto"
+        if full[0] == "crypto" and len(lower) > 1 and lower[1] not in CRYPTO_KEYWORDS:
+            candidates = [k for k in CRYPTO_KEYWORDS if k.startswith(lower[1])]
+            if any(k in PHASE1_CRYPTO for k in candidates):
+                if len(candidates) > 1:
+                    raise ConfigError(f"'{' '.join(words[:2])}' is ambiguous (crypto {', crypto '.join(candidates)}):"
+                                      " write the keyword in full")
+                full[1] = candidates[0]
+        if full[:2] == ["crypto", "isakmp"] and len(lower) > 2 and lower[2] not in ISAKMP_KEYWORDS:
+            candidates = [k for k in ISAKMP_KEYWORDS if k.startswith(lower[2])]
+            if len(candidates) > 1:
+                raise ConfigError(f"'{' '.join(words[:3])}' is ambiguous (crypto isakmp {', '.join(candidates)}): "
+                                  "write the keyword in full")
+            if candidates:
+                full[2] = candidates[0]
+        if full != lower:
+            raise abbreviated(" ".join(words), " ".join(full))
+
+    def banner(self, line: str, words: list[str], lower: list[str]) -> None:
+        """``banner motd ^C`` ... ``^C``: the text up to the closing delimiter is skipped, whatever it says."""
+        rest = line.split(None, 2 if len(words) > 1 and lower[1] in BANNERS else 1)
+        text = rest[-1] if len(rest) > (2 if len(words) > 1 and lower[1] in BANNERS else 1) else ""
+        if not text:
+            return
+        delimiter = "^C" if text.startswith("^C") else text[0]
+        if delimiter not in text[len(delimiter):]:
+            self.skip_until = delimiter
+
+    def crypto_map(self, line: str, words: list[str], lower: list[str]) -> None:
+        """``crypto map NAME SEQ ipsec-isakmp [dynamic D]`` opens an entry whose `` set peer`` lines are kept; the
+        rest of crypto map configuration (local-address, isakmp-profile, ipsec-manual entries...) is not Phase 1."""
+        if len(words) >= 4 and re.fullmatch(r"[0-9]+", words[3]):
+            if lower[4:5] == ["set"] or lower[4:5] == ["match"]:
+                raise other_dialect(line, "IOS", "ASA", "IOS opens the entry with 'crypto map NAME SEQ "
+                                    "ipsec-isakmp' and puts ' set peer ADDRESS' under it")
+            if lower[4:5] == ["ipsec-isakmp"]:
+                name, seq = words[2], int(words[3])
+                entry = self.map_entries.setdefault((name, seq), {"map": name, "seq": seq, "line": self.lineno})
+                if lower[5:6] == ["dynamic"]:
+                    entry["dynamic"] = True
+                self.block = ("crypto-map", entry)
+        elif lower[3:4] == ["interface"]:
+            raise other_dialect(line, "IOS", "ASA", "IOS applies a crypto map under the interface: "
+                                "'interface NAME' / ' crypto map MAP'")
+
+    def crypto_map_sub_command(self, entry: dict, line: str) -> None:
+        words = line.split()
+        lower = [w.lower() for w in words]
+        if lower[0] == "set" and len(words) > 1 and lower[1] != "peer" and abbreviation(lower[1], ("peer",)):
+            raise abbreviated(line.strip(), "set peer " + " ".join(words[2:]))
+        if lower[:2] == ["set", "peer"]:
+            if len(words) < 3:
+                raise ConfigError("'set peer' needs the peer's address, e.g. 'set peer 198.51.100.20'")
+            entry["peers"] = entry.get("peers", ()) + (words[2],)
 
     def no_crypto_isakmp(self, line: str, rest: list[str]) -> None:
         if rest == ["nat-traversal"]:
@@ -372,6 +515,9 @@ class _Parser(BlockParser):
             self.identity_command(args)
         elif sub == "invalid-spi-recovery":
             self.invalid_spi_recovery = True
+        elif sub == "enable" and args and args[0].lower() not in ("ipv4", "ipv6"):
+            raise other_dialect(line, "IOS", "ASA", "IOS turns IKE on for an interface by applying a crypto map "
+                                "to it ('interface NAME' / ' crypto map MAP')")
         elif sub in IGNORED_ISAKMP_BLOCKS:
             self.block = ("ignore", None)
         elif sub in IGNORED_ISAKMP_COMMANDS:
@@ -379,7 +525,8 @@ class _Parser(BlockParser):
         elif sub in UNSUPPORTED_ISAKMP:
             raise ConfigError(UNSUPPORTED_ISAKMP[sub])
         elif sub == "nat-traversal":
-            raise ConfigError("NAT traversal is on by default on IOS: remove the line (or write 'no crypto isakmp "
+            raise ConfigError(f"'{line}' looks like ASA syntax, but this is an IOS config: NAT traversal is on by "
+                              "default on IOS: remove the line (or write 'no crypto isakmp "
                               "nat-traversal' to turn it off); the keepalive is 'crypto isakmp nat keepalive N'")
         else:
             raise ConfigError(f"unknown command 'crypto isakmp {words[2]}' (expected crypto isakmp policy, key, "
@@ -401,13 +548,16 @@ class _Parser(BlockParser):
         usage = "expected 'crypto isakmp key KEY address PEER-IP [MASK] [no-xauth]'"
         if not args:
             raise ConfigError(f"'crypto isakmp key' needs a key ({usage})")
-        if len(args) >= 2 and args[0] in ("0", "6") and args[1].lower() not in ("address", "hostname"):
+        if len(args) >= 2 and args[0] in ("0", "6", "7", "8") and args[1].lower() not in ("address", "hostname"):
             kind, key, rest = args[0], args[1], args[2:]
-            if kind == "6":
-                raise ConfigError("a type 6 key is encrypted with this router's master key: write the plain key, "
-                                  "e.g. 'crypto isakmp key 0 Vpn-Key1 address 198.51.100.1'")
+            if kind != "0":
+                raise ConfigError(f"a type {kind} key is encrypted (masked): it is the form the router prints, not the key: "
+                                  "give the real key, e.g. 'crypto isakmp key 0 Vpn-Key1 address 198.51.100.1'")
         else:
             key, rest = args[0], args[1:]
+        if set(key) == {"*"}:
+            raise ConfigError(f"the key '{key}' is masked: give the real key, e.g. 'crypto isakmp key Vpn-Key1 "
+                              "address 198.51.100.1'")
         if key.lower() in ("address", "hostname"):
             raise ConfigError(f"'crypto isakmp key' needs a key before '{key}' ({usage})")
         lower = [w.lower() for w in rest]
@@ -467,6 +617,14 @@ class _Parser(BlockParser):
     def interface_sub_command(self, draft: _InterfaceDraft, line: str) -> None:
         words = line.split()
         lower = [w.lower() for w in words]
+        if lower[0] == "ip" and len(words) > 2 and lower[1] != "address" and abbreviation(lower[1], ("address",)):
+            raise abbreviated(line.strip(), "ip address " + " ".join(words[2:]))
+        if (len(words) > 1 and len(lower[0]) >= 2 and "crypto".startswith(lower[0]) and "map".startswith(lower[1])
+                and (lower[0], lower[1]) != ("crypto", "map")):
+            raise abbreviated(line.strip(), "crypto map " + " ".join(words[2:]))
+        if lower[0] == "nameif":
+            raise other_dialect(line.strip(), "IOS", "ASA", "an IOS interface has no nameif: IKE runs on the "
+                                "interface that carries the address and a crypto map")
         if lower[:2] == ["ip", "address"] and len(words) >= 4:
             try:
                 address = ipaddress.IPv4Address(words[2])
@@ -488,6 +646,8 @@ class _Parser(BlockParser):
         words = line.split()
         keyword = words[0].lower()
         known = ("encr", "encryption", "hash", "authentication", "group", "lifetime")
+        if keyword not in known and abbreviation(keyword, POLICY_KEYWORDS):
+            raise abbreviated(line.strip(), " ".join([abbreviation(keyword, POLICY_KEYWORDS)] + words[1:]))
         if keyword not in known:
             raise ConfigError(f"unknown policy command '{words[0]}' in crypto isakmp policy {draft.priority} "
                               f"(expected {choices(known)})")
@@ -497,7 +657,8 @@ class _Parser(BlockParser):
         if keyword in ("encr", "encryption"):
             value = " ".join(w.lower() for w in words[1:])
             if value not in ENCRYPTIONS:
-                hint = "; IOS writes the AES key length as a separate word" if value.startswith("aes-") else ""
+                hint = (f"; '{line.strip()}' looks like ASA syntax, but this is an IOS config: IOS writes the AES "
+                        f"key length as a separate word ('encr aes {value[4:]}')" if value.startswith("aes-") else "")
                 raise ConfigError(f"unknown encryption '{' '.join(words[1:])}' (expected "
                                   f"{choices(['des', '3des', 'aes', 'aes 192', 'aes 256'])}{hint})")
             settings["encryption"], settings["key_length"] = ENCRYPTIONS[value]
@@ -531,6 +692,25 @@ class _Parser(BlockParser):
             return ipaddress.IPv4Address(text)
         except ValueError:
             raise ConfigError(f"{what} '{text}' is not an IPv4 address") from None
+
+
+#: a ``crypto isakmp key`` line: group 1 up to the key, group 2 the key (with its type), group 3 from ``address`` on
+KEY_LINE = re.compile(r"^(crypto isakmp key )((?:[0-9] )?\S+)( address .*)$", re.M | re.I)
+
+
+def is_masked_key(key: str) -> bool:
+    """``*****``, or a type 6/7/8 key (``6 <hash>``): the form the router prints, not the key."""
+    return re.fullmatch(r"\*+|[678] \S+", key.strip()) is not None
+
+
+def masked_key_lines(text: str) -> list[int]:
+    """The 1-based lines whose ``crypto isakmp key`` is masked or encrypted."""
+    return [text.count("\n", 0, m.start()) + 1 for m in KEY_LINE.finditer(text) if is_masked_key(m.group(2))]
+
+
+def unmask_keys(text: str, key: str) -> str:
+    """``text`` with every masked ``crypto isakmp key`` replaced by ``key`` (``--key HOST=KEY``)."""
+    return KEY_LINE.sub(lambda m: m.group(1) + key + m.group(3) if is_masked_key(m.group(2)) else m.group(0), text)
 
 
 def parse_ios_config(text: str) -> IosConfig:

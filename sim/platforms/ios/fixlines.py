@@ -1,0 +1,57 @@
+"""Configuration lines an IOS router needs, in its own syntax: what ``ikesim check`` prints as the fix.
+
+Each function returns the lines to type in configuration mode (sub-commands indented by one blank, as ``show
+running-config`` prints them). Same function names as :mod:`sim.platforms.asa.fixlines`.
+"""
+
+from __future__ import annotations
+
+from sim.ike.policy import Policy
+
+from .config import AUTHENTICATIONS, ENCRYPTIONS, HASHES, IosConfig
+
+_CIPHERS = {value: name for name, value in ENCRYPTIONS.items() if name != "aes 128"}
+_HASHES = {value: name for name, value in HASHES.items()}
+_AUTHS = {value: name for name, value in AUTHENTICATIONS.items()}
+
+
+def key_lines(config: IosConfig, peer: str, key: str, declare: bool = True) -> list[str]:
+    return [f"crypto isakmp key {key} address {peer}"]
+
+
+def representable(policy: Policy) -> bool:
+    return (policy.encryption, policy.key_length) in _CIPHERS and policy.hash in _HASHES and policy.auth in _AUTHS
+
+
+def policy_lines(config: IosConfig, policy: Policy, priority: int, only: tuple[str, ...] | None = None) -> list[str]:
+    settings = {
+        "encryption": f" encr {_CIPHERS.get((policy.encryption, policy.key_length), policy.cipher_name)}",
+        "hash": f" hash {_HASHES.get(policy.hash, policy.hash_name)}",
+        "auth": f" authentication {_AUTHS.get(policy.auth, policy.auth_name)}",
+        "group": f" group {policy.group}",
+        "lifetime": f" lifetime {policy.lifetime}",
+    }
+    return [f"crypto isakmp policy {priority}"] + [line for name, line in settings.items()
+                                                   if only is None or name in only]
+
+
+def enable_lines(config: IosConfig, interface: str) -> list[str]:
+    """``no crypto isakmp`` turned ISAKMP off for the whole router."""
+    return ["crypto isakmp enable"]
+
+
+def bind_map_lines(config: IosConfig, interface: str, crypto_map: str) -> list[str]:
+    return [f"interface {interface}", f" crypto map {crypto_map}"]
+
+
+def map_entry_lines(config: IosConfig, crypto_map: str, seq: int, peer: str) -> list[str]:
+    return [f"crypto map {crypto_map} {seq} ipsec-isakmp", f" set peer {peer}"]
+
+
+def nat_t_lines(config: IosConfig) -> list[str]:
+    """NAT-T is on by default: the fix is taking 'no crypto isakmp nat-traversal' out (as the simulator reads it)."""
+    return ["! remove the line 'no crypto isakmp nat-traversal' (NAT traversal is on by default)"]
+
+
+def default_map_name() -> str:
+    return "VPN-MAP"
