@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from ..engine.trace import DatagramDropped, DatagramProcessed, DatagramSent, Logged, SaChanged
 from ..ike import events as ev
 from ..ike.types import Outcome, Reason
+from ..platforms.registry import platform_for
+from ..render.reasons import explain
 
 #: core event kind -> (cause code, the event's name for the fixes)
 EVENT_CAUSES = {
@@ -74,7 +76,7 @@ class Evidence:
     at: float  # the instant the states are taken
     states: dict  # hostname -> (role, core state) of its latest SA at ``at``, or None: no SA
     cause: Cause | None  # None when up
-    removals: tuple = ()  # (t, hostname, role, previous state, reason)
+    removals: tuple = ()  # (t, hostname, role, previous state, reason code, its detail)
     datagrams: int = 0
     dropped_on_path: int = 0
     nat_t: bool = False  # a datagram travelled on UDP 4500
@@ -106,7 +108,7 @@ def read_evidence(trace, initiator: str, responder: str, at: float | None = None
             if r.update.state == "MM_ACTIVE":
                 active.setdefault(r.device, r.t)
             elif r.update.state is None:
-                removals.append((r.t, r.device, r.update.role, r.update.previous, r.update.reason))
+                removals.append((r.t, r.device, r.update.role, r.update.previous, r.update.reason, r.update.detail))
         elif isinstance(r, Logged) and type(r.event) in EVENT_CAUSES:
             fields = {k: (str(v) if k == "why" else v) for k, v in r.event._asdict().items() if k not in ("sa", "peer")}
             causes.append(Cause(_event_code(r.event), r.device, None, r.t, fields, EVENT_CAUSES[type(r.event)][1]))
@@ -119,8 +121,9 @@ def read_evidence(trace, initiator: str, responder: str, at: float | None = None
         elif isinstance(r, DatagramProcessed) and r.outcome is Outcome.DISCARDED:
             # the sender's name for it (a receiver that does not listen cannot tell MM1 from any datagram)
             message = sent[r.id].message if r.id in sent else r.message
+            words = explain(r.reason, r.detail, r.message, platform_for(trace.device(r.device).platform))
             discards.append(Cause(discard_code(r.reason), r.device, str(message), r.t,
-                                  {"reason": str(r.reason), **dict(r.detail)}))
+                                  {**dict(r.detail), "reason": str(r.reason), "text": words}))
     up = initiator in active and responder in active
     first = trace.first_datagram
     t = first + (5.0 if at is None else at)
@@ -129,7 +132,7 @@ def read_evidence(trace, initiator: str, responder: str, at: float | None = None
     cause = None
     if not up:
         cause = _decide(causes, discards, drops)
-        if cause.code in EVENT_CAUSES.values() and cause.message is None:
+        if cause.code in {code for code, _ in EVENT_CAUSES.values()} and cause.message is None:
             # name the datagram that died with it: the discard on the same device at the same instant
             died = next((d for d in discards if d.where == cause.where and d.t == cause.t), None)
             if died is not None:

@@ -248,7 +248,7 @@ def explain(direction: Direction) -> Explanation | None:
                            f"({rule}; {cause.detail.get('count', 1)} datagrams in all)",
                            (Fix(PATH, (), f"let UDP 500 and 4500 pass between {ini.public} and {res.public}"),))
     return Explanation(cause.code, f"Phase 1 does not complete ({cause.code}: "
-                       f"{cause.detail.get('reason', 'retransmissions ran out')})")
+                       f"{cause.detail.get('text') or cause.detail.get('reason', 'retransmissions ran out')})")
 
 
 def findings(topology: Topology) -> tuple[Finding, ...]:

@@ -39,6 +39,13 @@ def _fix(fix: Fix) -> dict:
     return {"device": fix.hostname, "lines": list(fix.lines), "note": fix.note}
 
 
+def _removal_words(box, reason, detail) -> str:
+    from ..platforms.registry import platform_for
+    from ..render.reasons import explain
+
+    return explain(reason, detail, platform=platform_for(box.platform), removal=True)
+
+
 def _direction(d: Direction, explanation: Explanation | None) -> dict:
     ev = d.evidence
     boxes = {d.initiator.box.hostname: d.initiator.box, d.responder.box.hostname: d.responder.box}
@@ -53,7 +60,8 @@ def _direction(d: Direction, explanation: Explanation | None) -> dict:
         "nat_t": bool(ev is not None and ev.nat_t),
         "datagrams": ev.datagrams if ev is not None else 0,
         "removed": [{"t": t, "device": host, "state": _state(boxes[host], (role, state))["state"] if state else None,
-                     "reason": reason} for t, host, role, state, reason in ev.removals] if ev is not None else [],
+                     "reason": str(reason), "why": _removal_words(boxes[host], reason, detail)}
+                    for t, host, role, state, reason, detail in ev.removals] if ev is not None else [],
         "cause": None,
         "explanation": None,
         "fixes": [],
@@ -93,7 +101,7 @@ def _trace_line(d: dict) -> str | None:
                 f"({detail.get('rule')})")
     if cause["message"] is not None:
         sender = d["responder"] if cause["where"] == d["initiator"] else d["initiator"]
-        why = f": {detail['reason']}" if detail.get("reason") else ""
+        why = f": {detail.get('text') or detail['reason']}" if detail.get("reason") else ""
         return f"{cause['message']} from {sender} discarded by {cause['where']} at {cause['t']:.3f} s{why}"
     if d["datagrams"] == 0:
         return f"no datagram was sent: {cause['where']} did not start ({cause['code']})"
@@ -138,7 +146,7 @@ def render(result: CheckResult) -> str:
                 out.append(f"  trace: {seen}")
             for removal in d["removed"][:2]:
                 out.append(f"  {removal['device']} removed its SA at {removal['t']:.3f} s in {removal['state']}: "
-                           f"{removal['reason']}")
+                           f"{removal['why']}")
         elif d["applicable"]:
             out.append("  not simulated: the configs already say it cannot start")
         if explanation is not None:
