@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from ...engine.trace import DatagramDelivered, DatagramSent, KeysRecord, Logged, SaChanged, Trace
 from ...ike import constants as c
 from ...ike.effects import Event
-from .show import FIRST_CONN_ID, state_name
+from .states import FIRST_CONN_ID, state_name
 
 #: simulated t = 0 (no year is shown)
 BASE_TIME = datetime(2023, 11, 27, 10, 0, 0)
