@@ -68,6 +68,9 @@ class Platform(Protocol):
     def commands(self) -> list[str]:
         """The commands :meth:`show` understands, for help texts."""
 
+    #: the same in one line, for ``ikesim run --help``
+    command_summary: str
+
     def notable_log(self, line: str) -> bool:
         """True for a log line of this platform worth looking for (the cheat sheet's selection)."""
 
@@ -103,6 +106,8 @@ class Platform(Protocol):
     # -- reading pasted output and writing labs ----------------------------------------------------------------------
     #: the module reading this platform's pasted ``show`` output (see :mod:`sim.training.showparse`)
     paste_parser: ModuleType
+    #: the formats it reads, in a few words ("IOS table"), for ``ikesim diagnose --help``
+    paste_formats: str
 
     #: hostname prefixes of generated labs (``ASA``, ``FW``)
     lab_hostname_prefixes: tuple[str, ...]

@@ -45,16 +45,9 @@ def all_platforms() -> tuple:
 
 def detect(config_text: str):
     """The platform whose configuration dialect ``config_text`` is written in, by each platform's
-    ``config_markers`` (lines only that dialect has). InputError when no platform or more than one claims it."""
+    ``config_markers`` (lines only that dialect has); None when no platform or more than one claims it."""
     claims = [p for p in all_platforms() if any(re.search(m, config_text, re.M) for m in p.config_markers)]
-    if len(claims) == 1:
-        return claims[0]
-    known = ", ".join(REGISTERED)
-    if not claims:
-        raise InputError(f"cannot tell which platform this configuration is for (known: {known}): name it with "
-                         "--platform", field="config")
-    raise InputError(f"this configuration reads as {' and '.join(p.name for p in claims)} alike: name its platform "
-                     "with --platform", field="config")
+    return claims[0] if len(claims) == 1 else None
 
 
 # names kept for callers written before the registry had get()/names()

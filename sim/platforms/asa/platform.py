@@ -28,6 +28,10 @@ class AsaPlatform:
     keeps_key_trailing_blank = True
     key_blank_note = ""
     notable_logs = "ASA severity 0-5"
+    #: the commands in one line, for ``ikesim run --help``
+    command_summary = "show isakmp sa, show crypto isakmp sa, show crypto ikev1 sa [detail], show logging, debug crypto ikev1 [LEVEL]"
+    #: the pasted formats its parser reads, in a few words, for ``ikesim diagnose --help``
+    paste_formats = "ASA 8.4+/9.x and older formats"
     console_grammar = console.GRAMMAR
     console_filters = console.FILTERS
     error_prefix = "ERROR: % "

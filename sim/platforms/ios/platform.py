@@ -21,6 +21,10 @@ class IosPlatform:
     keeps_key_trailing_blank = False
     key_blank_note = "IOS keys are single words"
     notable_logs = "IOS %CRYPTO"
+    #: the commands in one line, for ``ikesim run --help``
+    command_summary = "show crypto isakmp sa [detail], show logging, debug crypto isakmp"
+    #: the pasted formats its parser reads, in a few words, for ``ikesim diagnose --help``
+    paste_formats = "IOS table"
     console_grammar = console.GRAMMAR
     console_filters = console.FILTERS
     error_prefix = "% "
