@@ -60,7 +60,6 @@ from typing import Any
 
 import yaml
 
-import sim
 from sim.engine.path import Delay, Drop, Loss, Nat, NoRoute, Rule
 from sim.errors import InputError
 from sim.ike.config import IkeConfig, Retransmit
@@ -147,7 +146,7 @@ def bundled_dir() -> Path:
     editable install or a source checkout has only the top-level folder. (Plain paths rather than
     importlib.resources: the package is always on the file system, and the import costs ~7 ms per command.)
     """
-    package = Path(sim.__file__).resolve().parent
+    package = Path(__file__).resolve().parent
     packaged = package / "_bundled_scenarios"
     if packaged.is_dir():
         return packaged
