@@ -88,3 +88,24 @@ def test_readme_console_and_diagnose_examples_are_real(tmp_path, monkeypatch):
 def test_readme_scenario_table_lists_every_bundled_scenario_with_its_title():
     for name, title in sim.list_bundled():
         assert f"| `{name}` | {title} |" in README, name
+
+
+def test_readme_extending_guide_names_real_files_and_intents():
+    from sim.platforms import base, intents, registry
+
+    guide = README[README.index("## Extending ikesim"):README.index("## Choices where the facts are uncertain")]
+    root = Path(__file__).parent.parent
+    for path in set(re.findall(r"`((?:sim|tests|scenarios)/[\w/.<>-]+)`", guide)):
+        if "<name>" in path:
+            for name in registry.names():
+                assert (root / path.replace("<name>", name)).exists(), path
+        else:
+            assert (root / path).exists(), path
+    for intent in intents.INTENTS:
+        assert f"`{intent.__name__}(" in guide, intent.__name__
+    modules = re.findall(r"^\| `(\w+)\.py`(?:, `(\w+)\.py`)? \|", guide, re.M)
+    listed = {m for pair in modules for m in pair if m}
+    for name in registry.names():
+        present = {p.stem for p in (root / "sim" / "platforms" / name).glob("*.py")} - {"__init__", "states"}
+        assert present <= listed, present - listed
+    assert "Platform" in guide and all(hasattr(base.Platform, m) for m in ("state_name", "show", "edit"))
