@@ -25,6 +25,7 @@ from .engine.path import Delay, Drop, Loss, Nat, NoRoute
 from .errors import InputError
 from .platforms import intents, registry
 from .platforms.intents import EditError
+from .reconfigure import reparse_device
 
 if TYPE_CHECKING:  # sim.scenario imports this module to apply a scenario's ``faults:``; no import back
     from .scenario import DeviceSpec, Scenario
@@ -54,22 +55,8 @@ def _peer(scenario: Scenario, role: str) -> DeviceSpec:
     return scenario.responder if role == "initiator" else scenario.initiator
 
 
-def _reparse(device: DeviceSpec, *, config_text: str | None = None, outside: str | None = None,
-             source: str | None = None) -> DeviceSpec:
-    """``device`` with new config text and/or outside address, parsed again by its platform."""
-    text = device.config_text if config_text is None else config_text
-    platform = registry.get(device.platform)
-    try:
-        config = platform.parse_config(text)
-        platform.check_outside(config, device.outside if outside is None else outside)
-    except InputError as exc:
-        raise exc.located(source=source, field=f"{device.role}.config") from None
-    return dataclasses.replace(device, config_text=text, config=config,
-                               outside=device.outside if outside is None else outside)
-
-
 def _with_device(scenario: Scenario, role: str, *, text: str | None = None, outside: str | None = None) -> Scenario:
-    device = _reparse(_device(scenario, role), config_text=text, outside=outside, source=scenario.source)
+    device = reparse_device(_device(scenario, role), config_text=text, outside=outside, source=scenario.source)
     return dataclasses.replace(scenario, **{role: device})
 
 

@@ -54,6 +54,7 @@ import dataclasses
 import ipaddress
 import math
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ from sim.engine.path import Delay, Drop, Loss, Nat, NoRoute, Rule
 from sim.errors import InputError
 from sim.ike.config import IkeConfig, Retransmit
 from sim.platforms import registry
+from sim.reconfigure import reparse_device  # noqa: F401 - sim.api.replace_config uses it from here
 
 ROLES = ("initiator", "responder")
 OUTSIDE_INTERFACE = "outside"
@@ -146,7 +148,7 @@ def bundled_dir() -> Path:
     editable install or a source checkout has only the top-level folder. (Plain paths rather than
     importlib.resources: the package is always on the file system, and the import costs ~7 ms per command.)
     """
-    package = Path(__file__).resolve().parent
+    package = Path(sys.modules[__package__].__file__).resolve().parent  # the package as imported
     packaged = package / "_bundled_scenarios"
     if packaged.is_dir():
         return packaged
