@@ -238,6 +238,10 @@ def test_every_platform_implements_the_whole_interface(name):
     folder = SIM / "platforms" / name
     assert [m for m in PLATFORM_MODULES if not (folder / f"{m}.py").is_file()] == []
     assert [m for m in PARSER_MEMBERS if not hasattr(platform.paste_parser, m)] == []
+    from sim.training.console import HELP
+
+    words = {w for command in platform.console_grammar for w in command}
+    assert words - set(platform.console_word_help) - set(HELP) == set(), "console words without '?' help"
     assert set(platform.paste_parser.FORMATS).isdisjoint(
         *(registry.get(other).paste_parser.FORMATS for other in registry.names() if other != name))
 

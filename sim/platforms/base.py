@@ -85,6 +85,8 @@ class Platform(Protocol):
     console_grammar: tuple[tuple[str, ...], ...]
     #: the output filters after ``|``, in the order ``?`` lists them
     console_filters: tuple[str, ...]
+    #: what ``?`` says about each word (and argument) of :attr:`console_grammar`
+    console_word_help: dict[str, str]
     #: what an error line starts with (``ERROR: % `` or ``% ``)
     error_prefix: str
     #: the incomplete-command message after the prefix

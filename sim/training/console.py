@@ -68,7 +68,7 @@ _COMMON = [
 #: the first words of commands that take ``| filter REGEX``
 _FILTERABLE = ("show", "more")
 
-#: what ``?`` says about each word
+#: what ``?`` says about each word of the common commands (the platform adds its own: ``console_word_help``)
 HELP = {
     "show": "Show running system information",
     "more": "Display the contents of a file",
@@ -78,21 +78,9 @@ HELP = {
     "help": "Describe the commands",
     "exit": "Leave the console",
     "quit": "Leave the console",
-    "isakmp": "Show ISAKMP",
-    "crypto": "Encryption module",
-    "ikev1": "Show IKEv1",
-    "sa": "Show security associations",
-    "detail": "Show detailed information",
-    "logging": "Show the contents of the logging buffer",
-    "running-config": "Current operating configuration",
-    "tunnel-group": "Show tunnel-group configuration",
-    "interface": "Show interface configuration",
-    "system:running-config": "The running configuration, keys in clear",
     "set": "Move the simulated time",
     "<seconds>": "Simulated seconds since the run started",
     "<hostname>": "The device to switch to",
-    "<level>": "Debug level 1-255",
-    "<interface>": "Interface name, e.g. GigabitEthernet0/0",
     "|": "Output modifiers",
 }
 
@@ -366,7 +354,8 @@ class Console:
                 return self._error_text(CommandError("Invalid input detected at '^' marker.", "invalid",
                                                      len(before) - len(partial)), before)
             return "  ".join(matches) + "\n"
-        return "".join(f"  {t:<22}{HELP.get(t, '')}".rstrip() + "\n" for t in tokens)
+        words = {**HELP, **self.box.console_word_help}
+        return "".join(f"  {t:<22}{words.get(t, '')}".rstrip() + "\n" for t in tokens)
 
     def completions(self, line: str) -> list[str]:
         """Words that complete the last (partial) word of ``line`` (for tab completion)."""

@@ -21,6 +21,19 @@ GRAMMAR = (
     ("debug", "crypto", "ikev1"), ("debug", "crypto", "ikev1", "<level>"),
 )
 FILTERS = ("begin", "include", "exclude", "grep")
+#: what ``?`` says about the words of GRAMMAR
+WORD_HELP = {
+    "crypto": "Encryption module",
+    "isakmp": "Show ISAKMP",
+    "sa": "Show security associations",
+    "detail": "Show detailed information",
+    "logging": "Show the contents of the logging buffer",
+    "running-config": "Current operating configuration",
+    "ikev1": "Show IKEv1",
+    "tunnel-group": "Show tunnel-group configuration",
+    "system:running-config": "The running configuration, keys in clear",
+    "<level>": "Debug level 1-255",
+}
 HELP_ROWS = [
     ("show isakmp sa [detail]", "IKEv1 SAs now (also show crypto isakmp sa, show crypto ikev1 sa)"),
     ("show logging", "the syslog buffer up to now"),

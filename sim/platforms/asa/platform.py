@@ -34,6 +34,7 @@ class AsaPlatform:
     paste_formats = "ASA 8.4+/9.x and older formats"
     console_grammar = console.GRAMMAR
     console_filters = console.FILTERS
+    console_word_help = console.WORD_HELP
     error_prefix = "ERROR: % "
     incomplete_message = "Incomplete command"
     paste_parser = _showparse

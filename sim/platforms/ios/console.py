@@ -15,6 +15,17 @@ GRAMMAR = (
     ("debug", "crypto", "isakmp"),
 )
 FILTERS = ("begin", "include", "exclude", "section", "count")
+#: what ``?`` says about the words of GRAMMAR
+WORD_HELP = {
+    "crypto": "Encryption module",
+    "isakmp": "Show ISAKMP",
+    "sa": "Show security associations",
+    "detail": "Show detailed information",
+    "logging": "Show the contents of the logging buffer",
+    "running-config": "Current operating configuration",
+    "interface": "Show interface configuration",
+    "<interface>": "Interface name, e.g. GigabitEthernet0/0",
+}
 HELP_ROWS = [
     ("show crypto isakmp sa [detail]", "ISAKMP SAs now"),
     ("show logging", "the log buffer up to now"),

@@ -27,6 +27,7 @@ class IosPlatform:
     paste_formats = "IOS table"
     console_grammar = console.GRAMMAR
     console_filters = console.FILTERS
+    console_word_help = console.WORD_HELP
     error_prefix = "% "
     incomplete_message = "Incomplete command."
     paste_parser = _showparse
