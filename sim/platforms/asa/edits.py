@@ -12,6 +12,7 @@ from .. import intents as i
 from ..intents import EditError, substitute
 
 _POLICY = r"crypto (?:ikev1|isakmp) policy \d+\s*$"
+#: every key line: a generated or bundled ASA lab has one tunnel-group with a key (the intent's peer is not needed)
 _KEY = r"^(\s+(?:ikev1 )?pre-shared-key )(.*)()$"
 _WORDS = {"auth": "authentication"}
 
