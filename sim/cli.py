@@ -11,6 +11,7 @@ import sys
 
 from . import __version__
 from .errors import InputError
+from .platforms import registry
 
 EPILOG = """\
 examples:
@@ -68,12 +69,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--explain", action="store_true",
                      help="after the output, print what the scenario is about: its description, what to notice and "
                           "the fix (the scenario's notice: and fix:)")
+    platforms = registry.all_platforms()
     run.add_argument("--command", action="append", metavar="CMD",
-                     help='device command, repeatable (default: the SA table: "show isakmp sa" on ASA, "show '
-                          'crypto isakmp sa" on IOS). ASA: show isakmp sa, show crypto isakmp sa, show crypto ikev1 '
-                          'sa [detail], show logging, debug crypto ikev1 [LEVEL]. IOS: show crypto isakmp sa '
-                          '[detail], show logging, debug crypto isakmp. Filters after "|": ASA: begin, include, '
-                          'exclude, grep [-v] REGEX; IOS: begin, include, exclude, section, count REGEX')
+                     help="device command, repeatable (default: the SA table: "
+                          + ", ".join(f'"{p.default_command}" on {p.label}' for p in platforms) + "). "
+                          + " ".join(f"{p.label}: {p.command_summary}." for p in platforms)
+                          + ' Filters after "|": '
+                          + "; ".join(f"{p.label}: {', '.join(p.console_filters)} REGEX" for p in platforms))
 
     sub.add_parser("list", help="list the bundled scenarios", description="List the bundled scenarios.")
 
@@ -85,7 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     quiz.add_argument("--seed", type=_seed, help="seed for the labs and faults (default: drawn and printed)")
     quiz.add_argument("--level", type=int, default=1, help="1: both sides' show output; 2: one side only; "
                                                            "3: one side and its logs at a random instant")
-    quiz.add_argument("--platform", default="asa", help="asa, ios or mixed (default asa)")
+    quiz.add_argument("--platform", default=registry.names()[0],
+                      help=f"{', '.join(registry.names())} or mixed (default {registry.names()[0]})")
     quiz.add_argument("--answers", metavar="FILE", help="read one answer per line from FILE (- for stdin) "
                                                         "instead of asking: for scripts and tests")
     quiz.add_argument("--record", metavar="FILE", help="append one JSON line per round to FILE (for instructors)")
@@ -100,8 +103,10 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--at", type=_seconds, metavar="SECONDS", help="the instant to start at (default: look)")
 
     diag = sub.add_parser("diagnose", help="rank the likely causes of pasted show output",
-                          description="Read real 'show isakmp sa' / 'show crypto isakmp sa' output pasted from one or "
-                                      "both sides (ASA 8.4+/9.x and older formats, IOS table; prompts, '| begin' "
+                          description="Read real "
+                                      + " / ".join(f"'{p.default_command}'" for p in platforms)
+                                      + " output pasted from one or both sides ("
+                                      + ", ".join(p.paste_formats for p in platforms) + "; prompts, '| begin' "
                                       "fragments and stray lines are fine) and rank the likely causes, each with how "
                                       "to confirm it and the fix. The ranking comes from running the simulator over "
                                       "the fault catalogue and matching the states.")
@@ -109,8 +114,8 @@ def _parser() -> argparse.ArgumentParser:
                                                                            "for standard input (default)")
     diag.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
 
-    live = sub.add_parser("live", help="play one ASA over real UDP against a real peer (lab use only)",
-                          description="Run the same IKEv1 core over a real UDP socket, as the ASA described by "
+    live = sub.add_parser("live", help="play one device over real UDP against a real peer (lab use only)",
+                          description="Run the same IKEv1 core over a real UDP socket, as the device described by "
                                       "--config (its interface on --bind counts as 'outside'). Use it only against "
                                       "gateways you own or are allowed to test.")
     roles = live.add_subparsers(dest="live_role", metavar="ROLE")
@@ -120,7 +125,10 @@ def _parser() -> argparse.ArgumentParser:
                                           if role == "initiator" else "answer on --bind until Ctrl-C"))
         if role == "initiator":
             sp.add_argument("--peer", required=True, metavar="ADDR[:PORT]", help="the gateway to talk to (port 500)")
-        sp.add_argument("--config", required=True, metavar="FILE", help="the ASA configuration text of this device")
+        sp.add_argument("--config", required=True, metavar="FILE", help="the configuration text of this device")
+        sp.add_argument("--platform", choices=registry.names(),
+                        help="the platform of --config (default: recognised from the text, else "
+                             f"{registry.names()[0]})")
         sp.add_argument("--bind", required=role == "responder", metavar="ADDR:PORT",
                         help="local address and port" + (" (default 0.0.0.0:500)" if role == "initiator" else ""))
         sp.add_argument("--timeout", type=_seconds, default=120.0 if role == "initiator" else None,
@@ -128,8 +136,10 @@ def _parser() -> argparse.ArgumentParser:
                         else "stop after this many seconds (default: run until Ctrl-C)")
         sp.add_argument("--nat-t-port", type=int, metavar="PORT",
                         help="also listen on this local port for NAT-T (UDP 4500 on a real gateway)")
-        sp.add_argument("--interval", type=_seconds, help="retransmission interval (default: the ASA's 8 s)")
-        sp.add_argument("--retries", type=int, help="retransmissions before giving up (default: the ASA's 3)")
+        sp.add_argument("--interval", type=_seconds, help="retransmission interval (default: the platform's, "
+                        + ", ".join(f"{p.default_retransmit.interval:g} s on {p.label}" for p in platforms) + ")")
+        sp.add_argument("--retries", type=int, help="retransmissions before giving up (default: the platform's, "
+                        + ", ".join(f"{p.default_retransmit.retries} on {p.label}" for p in platforms) + ")")
         sp.add_argument("--pcap", metavar="FILE.pcapng", help="write the run's capture when it ends")
         sp.add_argument("--keys", metavar="DIR", help="write this device's ikev1_decryption_table into DIR")
         sp.add_argument("--chart", metavar="FILE", help="write the run's sequence chart (.png, .svg or .pdf)")
@@ -166,7 +176,8 @@ def _parser() -> argparse.ArgumentParser:
 
     sheet = sub.add_parser("cheatsheet", help="print the stuck-state cheat sheet (Markdown)",
                            description="Generate the stuck-state cheat sheet from the core's transition table and "
-                                       "simulated runs of every catalogue fault on ASA and IOS lab pairs.")
+                                       "simulated runs of every catalogue fault on "
+                                       + " and ".join(p.label for p in platforms) + " lab pairs.")
     sheet.add_argument("--output", metavar="FILE.md", help="write it to FILE.md (atomically) instead of printing it")
     return parser
 
@@ -239,11 +250,12 @@ def _cmd_live(args) -> int:
         from .render.chart import chart_format
 
         chart_format(args.chart)
+    box = registry.get(args.platform) if args.platform else registry.detect(text) or registry.default()
     retransmit = None
     if args.interval is not None or args.retries is not None:
         from .ike.config import Retransmit
 
-        base = Retransmit()
+        base = box.default_retransmit
         retransmit = Retransmit(interval=args.interval or base.interval,
                                 retries=base.retries if args.retries is None else max(0, args.retries),
                                 remove_after=args.interval or base.remove_after)
@@ -257,10 +269,12 @@ def _cmd_live(args) -> int:
             peer, port = parse_endpoint(args.peer, 500, "peer")
             bind = parse_endpoint(args.bind, 500, "bind") if args.bind else ("0.0.0.0", 500)
             result = asyncio.run(run_initiator(text, peer, port, bind, timeout=args.timeout, on_event=echo,
-                                               retransmit=retransmit, nat_t_port=args.nat_t_port))
+                                               retransmit=retransmit, nat_t_port=args.nat_t_port,
+                                               platform=box.name))
         else:
             result = asyncio.run(run_responder(text, parse_endpoint(args.bind, 500, "bind"), args.timeout,
-                                               on_event=echo, retransmit=retransmit, nat_t_port=args.nat_t_port))
+                                               on_event=echo, retransmit=retransmit, nat_t_port=args.nat_t_port,
+                                               platform=box.name))
     except InputError as exc:
         raise exc.located(source=args.config) from None
     except KeyboardInterrupt:

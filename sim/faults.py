@@ -8,20 +8,27 @@ from running the protocol against the broken lab.
     >>> broken = faults.apply(load_scenario("healthy"), ["psk-mismatch"])
     >>> run(broken).show("ASA-LAB2")          # MM_WAIT_MSG5, because MM5 really does not decrypt
 
-Scenario files use them with ``base: healthy`` and ``faults: [psk-mismatch]`` (see the README). Faults work on ASA
-and IOS devices alike; each edit checks that it found the line it changes, so a fault can never silently do nothing.
+Scenario files use them with ``base: healthy`` and ``faults: [psk-mismatch]`` (see the README). This module holds
+the catalogue (names, titles, explanations, fixes) and path rules only: configuration changes are platform-neutral
+intents (:mod:`sim.platforms.intents`) that each device's platform applies in its own dialect
+(``sim/platforms/<name>/edits.py``), and each edit checks that it found the line it changes, so a fault can never
+silently do nothing.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .engine.path import Delay, Drop, Loss, Nat, NoRoute
 from .errors import InputError
-from .scenario import DeviceSpec, Scenario, reparse_device
+from .platforms import intents, registry
+from .platforms.intents import EditError
+from .reconfigure import reparse_device
+
+if TYPE_CHECKING:  # sim.scenario imports this module to apply a scenario's ``faults:``; no import back
+    from .scenario import DeviceSpec, Scenario
 
 
 @dataclass(frozen=True)
@@ -33,8 +40,8 @@ class Fault:
     edit: Callable[[Scenario], Scenario]
 
 
-class FaultError(InputError):
-    pass
+#: raised by an edit that does not fit the lab; the same class the platforms raise for a missing line
+FaultError = EditError
 
 
 # -- editing helpers ------------------------------------------------------------------------------------------------
@@ -53,34 +60,46 @@ def _with_device(scenario: Scenario, role: str, *, text: str | None = None, outs
     return dataclasses.replace(scenario, **{role: device})
 
 
-def _sub(pattern: str, replacement, text: str, what: str, *, count: int = 0, flags: int = re.M) -> str:
-    new, n = re.subn(pattern, replacement, text, count=count, flags=flags)
-    if n == 0:
-        raise FaultError(f"cannot apply: the config has no {what}")
-    return new
+def _applied(device: DeviceSpec, *changes) -> str:
+    """``device``'s config text with each intent applied by its platform, in order."""
+    platform, text = registry.get(device.platform), device.config_text
+    for change in changes:
+        text = platform.edit(text, change)
+    return text
 
 
-def _edit(role: str, change: Callable[[DeviceSpec, DeviceSpec], str]) -> Callable[[Scenario], Scenario]:
+def _edit(role: str, change: Callable[[DeviceSpec, DeviceSpec], object]) -> Callable[[Scenario], Scenario]:
+    """A fault step: the intent ``change(device, peer)`` applied to the ``role`` device's config."""
     def edit(scenario: Scenario) -> Scenario:
         device, peer = _device(scenario, role), _peer(scenario, role)
-        return _with_device(scenario, role, text=change(device, peer))
+        return _with_device(scenario, role, text=_applied(device, change(device, peer)))
 
     return edit
 
 
+def _policy(keyword: str, value: str) -> Callable[[DeviceSpec, DeviceSpec], object]:
+    return lambda device, peer: intents.SetPolicyValue(keyword, value)
+
+
+def _key(change: Callable[[str], str]) -> Callable[[DeviceSpec, DeviceSpec], object]:
+    return lambda device, peer: intents.SetKey(peer.outside, change)
+
+
 def _verbatim_key_side(scenario: Scenario) -> str:
-    """The side whose platform keeps a key's trailing blank: an ASA (everything after the keyword is the key).
-    IOS keys are single words, so on IOS the blank cannot even be stored."""
+    """The side whose platform keeps a key's trailing blank (``Platform.keeps_key_trailing_blank``)."""
+    notes = []
     for role in ("responder", "initiator"):
-        if _device(scenario, role).platform == "asa":
+        platform = registry.get(_device(scenario, role).platform)
+        if platform.keeps_key_trailing_blank:
             return role
-    raise FaultError("cannot apply: IOS keys are single words, so neither side can store a trailing blank")
+        if platform.key_blank_note not in notes:
+            notes.append(platform.key_blank_note)
+    raise FaultError(f"cannot apply: {'; '.join(notes)}, so neither side can store a trailing blank")
 
 
 def _trailing_space(scenario: Scenario) -> Scenario:
     role = _verbatim_key_side(scenario)
-    device, peer = _device(scenario, role), _peer(scenario, role)
-    return _with_device(scenario, role, text=_set_key(device, peer, lambda k: k + " "))
+    return _edit(role, _key(lambda k: k + " "))(scenario)
 
 
 def _add_path(*rules) -> Callable[[Scenario], Scenario]:
@@ -99,100 +118,16 @@ def _chain(*edits: Callable[[Scenario], Scenario]) -> Callable[[Scenario], Scena
     return edit
 
 
-# Config dialect knowledge, one function per kind of line.
-
-def _policy_value(device: DeviceSpec, keyword: str, value: str) -> str:
-    """Set ``keyword`` in every ISAKMP policy block (ASA ``encryption``, IOS ``encr``...); a block that relies on
-    the default for it gets the line added."""
-    ios = device.platform == "ios"
-    word = {"encryption": "encr" if ios else "encryption", "auth": "authentication"}.get(keyword, keyword)
-    lines, out, in_policy, seen = device.config_text.split("\n"), [], False, False
-
-    def close() -> None:
-        if in_policy and not seen:
-            out.append(f" {word} {value}")
-
-    for line in lines:
-        if line[:1].isspace() and in_policy:
-            if line.split()[:1] == [word]:
-                line, seen = line[: len(line) - len(line.lstrip())] + f"{word} {value}", True
-            out.append(line)
-            continue
-        close()
-        in_policy = bool(re.match(r"crypto (?:ikev1|isakmp) policy \d+\s*$", line))
-        seen = False
-        out.append(line)
-    close()
-    if out == lines:
-        raise FaultError("cannot apply: the config has no ISAKMP policy")
-    return "\n".join(out)
-
-
-def _psk_lines(device: DeviceSpec, peer_address: str) -> str:
-    if device.platform == "ios":
-        return rf"^(crypto isakmp key (?:[06] )?)(\S+)(\s+address {re.escape(peer_address)}\b.*)$"
-    return r"^(\s+(?:ikev1 )?pre-shared-key )(.*)()$"
-
-
-def _set_key(device: DeviceSpec, peer: DeviceSpec, key: Callable[[str], str]) -> str:
-    return _sub(_psk_lines(device, peer.outside), lambda m: m.group(1) + key(m.group(2)) + m.group(3),
-                device.config_text, "pre-shared key")
-
-
-def _remove_key(device: DeviceSpec, peer: DeviceSpec) -> str:
-    if device.platform == "ios":
-        return _sub(_psk_lines(device, peer.outside) + r"\n?", "", device.config_text, "pre-shared key")
-    return _sub(r"^\s+(?:ikev1 )?pre-shared-key .*\n?", "", device.config_text, "pre-shared key")
-
-
-def _rename_peer(device: DeviceSpec, old: str, new: str) -> str:
-    """The tunnel-group (ASA) or key address (IOS) for ``old`` now names ``new``; crypto map peers follow."""
-    text = device.config_text
-    if device.platform == "ios":
-        text = _sub(rf"^(crypto isakmp key .* address ){re.escape(old)}\b", rf"\g<1>{new}", text,
-                    f"crypto isakmp key for {old}")
-    else:
-        text = _sub(rf"^tunnel-group {re.escape(old)}\b", f"tunnel-group {new}", text, f"tunnel-group {old}")
-    return re.sub(rf"^(\s*(?:crypto map \S+ \d+ )?set peer ){re.escape(old)}\b", rf"\g<1>{new}", text, flags=re.M)
-
-
 def _typo(address: str) -> str:
     """A one-digit typo in the last octet, as in a mistyped tunnel-group name."""
     head, last = address.rsplit(".", 1)
     return f"{head}.{last[:-1] or '1'}" if len(last) > 1 else f"{head}.{(int(last) + 1) % 10}"
 
 
-def _disable_ike(device: DeviceSpec, peer: DeviceSpec) -> str:
-    if device.platform == "ios":
-        return _sub(r"^\s+crypto map \S+\s*\n", "", device.config_text, "crypto map on an interface")
-    return _sub(r"^crypto (?:ikev1|isakmp) enable outside\s*\n", "", device.config_text, "'crypto ikev1 enable outside'")
-
-
-def _default_group_key(device: DeviceSpec, peer: DeviceSpec) -> str:
-    """Drop the peer's own tunnel-group (key) but give the default group the same key."""
-    key = _key_of(device, peer)
-    if device.platform == "ios":
-        return _sub(rf"^(crypto isakmp key (?:[06] )?\S+\s+address ){re.escape(peer.outside)}\b.*$",
-                    r"\g<1>0.0.0.0 0.0.0.0", device.config_text, f"crypto isakmp key for {peer.outside}")
-    text = _sub(rf"^tunnel-group {re.escape(peer.outside)} (?:type|ipsec-attributes).*\n(?:[ \t]+.*\n?)*", "",
-                device.config_text, f"tunnel-group {peer.outside}")
-    return text.rstrip("\n") + f"\ntunnel-group DefaultL2LGroup ipsec-attributes\n ikev1 pre-shared-key {key}\n"
-
-
-def _key_of(device: DeviceSpec, peer: DeviceSpec) -> str:
-    match = re.search(_psk_lines(device, peer.outside), device.config_text, re.M)
-    if not match:
-        raise FaultError("cannot apply: the config has no pre-shared key")
-    return match.group(2)
-
-
-def _enable_nat_t(device: DeviceSpec) -> str:
-    if device.platform == "ios":
-        return re.sub(r"^no crypto isakmp nat-traversal\s*\n", "", device.config_text, flags=re.M)
-    if re.search(r"^crypto isakmp nat-traversal", device.config_text, re.M):
-        return device.config_text
-    return _sub(r"^(crypto (?:ikev1|isakmp) enable outside\s*)$", r"\1\ncrypto isakmp nat-traversal 20",
-                device.config_text, "'crypto ikev1 enable outside'", count=1)
+def _mistyped_peer(scenario: Scenario) -> Scenario:
+    old = scenario.initiator.outside
+    return _with_device(scenario, "responder",
+                        text=_applied(scenario.responder, intents.RenamePeer(old, _typo(old))))
 
 
 NAT_INSIDE = "10.0.0.2"
@@ -203,11 +138,9 @@ def _behind_pat(scenario: Scenario) -> Scenario:
     """The initiator moves behind a PAT device: inside NAT_INSIDE, seen by the responder as NAT_PUBLIC."""
     initiator, responder = scenario.initiator, scenario.responder
     old = initiator.outside
-    itext = initiator.config_text.replace(f"ip address {old} ", f"ip address {NAT_INSIDE} ")
-    itext = _enable_nat_t(dataclasses.replace(initiator, config_text=itext))
+    itext = _applied(initiator, intents.MoveOutside(old, NAT_INSIDE), intents.EnableNatT())
     scenario = _with_device(scenario, "initiator", text=itext, outside=NAT_INSIDE)
-    rtext = _rename_peer(responder, old, NAT_PUBLIC)
-    rtext = _enable_nat_t(dataclasses.replace(responder, config_text=rtext))
+    rtext = _applied(responder, intents.RenamePeer(old, NAT_PUBLIC), intents.EnableNatT())
     scenario = _with_device(scenario, "responder", text=rtext)
     return dataclasses.replace(scenario, path=(Nat("initiator", NAT_PUBLIC, "PAT on the branch's ISP router"),)
                                + tuple(scenario.path))
@@ -240,39 +173,39 @@ _ALL = [
           "IKE process runs there: interesting traffic starts nothing and no datagram leaves.",
           "Enable IKEv1 on the outside interface (`crypto ikev1 enable outside`; IOS: `crypto map NAME` under the "
           "interface).",
-          _edit("initiator", _disable_ike)),
+          _edit("initiator", lambda d, p: intents.DisableIke())),
     Fault("ikev1-disabled-responder", "IKEv1 not enabled on the responder",
           "The responder has no IKE listener on its outside interface, so MM1 arrives and is ignored: nothing "
           "answers. From the initiator this looks exactly like UDP 500 blocked.",
           "Enable IKEv1 on the responder's outside interface (`crypto ikev1 enable outside`; IOS: apply the crypto "
           "map to the interface).",
-          _edit("responder", _disable_ike)),
+          _edit("responder", lambda d, p: intents.DisableIke())),
     Fault("proposal-encryption", "Phase-1 encryption differs",
           "The responder's ISAKMP policy uses another cipher, so no offered transform matches. The responder "
           "rejects MM1 (ASA syslog 713257, NO-PROPOSAL-CHOSEN sent in clear, which the initiator cannot "
           "authenticate and drops); the initiator retransmits MM1 and gives up.",
           "Make one ISAKMP policy identical on both sides: encryption, hash, authentication and group.",
-          _edit("responder", lambda d, p: _policy_value(d, "encryption", "3des"))),
+          _edit("responder", _policy("encryption", "3des"))),
     Fault("proposal-hash", "Phase-1 hash differs",
           "The responder's ISAKMP policy uses another hash, so the offer is rejected at MM1 and nothing usable "
           "comes back.",
           "Align the hash (`hash sha` on both, or a second policy that matches).",
-          _edit("responder", lambda d, p: _policy_value(d, "hash", "md5"))),
+          _edit("responder", _policy("hash", "md5"))),
     Fault("proposal-group", "Diffie-Hellman group differs",
           "The responder's ISAKMP policy uses another Diffie-Hellman group; no transform matches and MM1 is "
           "rejected.",
           "Use the same DH group on both sides (group 14 where both support it).",
-          _edit("responder", lambda d, p: _policy_value(d, "group", "5"))),
+          _edit("responder", _policy("group", "5"))),
     Fault("proposal-auth", "Authentication method differs",
           "The responder's ISAKMP policy says rsa-sig (certificates) while the initiator offers pre-shared keys; "
           "the offer is rejected at MM1.",
           "Use `authentication pre-share` on both sides (or certificates on both).",
-          _edit("responder", lambda d, p: _policy_value(d, "auth", "rsa-sig"))),
+          _edit("responder", _policy("auth", "rsa-sig"))),
     Fault("lifetime-longer-responder", "Responder's lifetime longer than the initiator's",
           "For IKEv1 the responder accepts a proposal only when its own lifetime is at most the offered one. The "
           "initiator offers 3600 s, the responder is set to 86400 s: no match at MM1.",
           "Set the same lifetime on both sides, or make the responder's the shorter one.",
-          _edit("initiator", lambda d, p: _policy_value(d, "lifetime", "3600"))),
+          _edit("initiator", _policy("lifetime", "3600"))),
     Fault("missing-tunnel-group", "Responder has no tunnel-group for the initiator",
           "The responder's tunnel-group (IOS: its `crypto isakmp key ... address`) names a mistyped address, so "
           "when MM3 arrives it finds no pre-shared key for the initiator's address (in Main Mode the key is chosen by IP before the peer's identity is "
@@ -280,8 +213,7 @@ _ALL = [
           "responder already looks the key up at MM1: without one its pre-share policies cannot match, so it refuses "
           "MM1 and the initiator waits in MM_WAIT_MSG2 (IOS: MM_NO_STATE) instead.",
           "Name the tunnel-group (IOS: the `crypto isakmp key ... address`) after the initiator's public address.",
-          lambda s: _with_device(s, "responder",
-                                 text=_rename_peer(s.responder, s.initiator.outside, _typo(s.initiator.outside)))),
+          _mistyped_peer),
     Fault("missing-tunnel-group-default-key", "No tunnel-group, but a default key matches",
           "The responder has no key for the initiator's own address, but a default one carries the same key: "
           "DefaultL2LGroup's pre-shared key on an ASA (syslog 713139), a wildcard `crypto isakmp key ... address "
@@ -289,14 +221,14 @@ _ALL = [
           "although its tunnel-group is missing.",
           "Nothing is broken, but every unknown peer that knows the key gets in: prefer a key (tunnel-group) per "
           "peer.",
-          _edit("responder", _default_group_key)),
+          _edit("responder", lambda d, p: intents.DefaultGroupKey(p.outside))),
     Fault("psk-mismatch", "Pre-shared keys differ",
           "The keys differ by one character. Everything up to MM4 works (the key is never sent), but the keys "
           "each side derives differ, so the responder cannot decrypt MM5: it drops it and sends no MM6. The "
           "initiator sits in MM_WAIT_MSG6 retransmitting MM5; the responder in MM_WAIT_MSG5.",
           "Re-enter the same key on both sides (`tunnel-group <peer> ipsec-attributes` / `ikev1 pre-shared-key`; "
           "IOS `crypto isakmp key`).",
-          _edit("responder", lambda d, p: _set_key(d, p, lambda k: k[:-1] + ("2" if k[-1:] != "2" else "3")))),
+          _edit("responder", _key(lambda k: k[:-1] + ("2" if k[-1:] != "2" else "3")))),
     Fault("psk-trailing-space", "A key pasted with a trailing space",
           "The key on the ASA (the responder, or the initiator when the responder is an IOS router, whose keys "
           "are single words) was pasted with a trailing space, which the ASA keeps as part of the key. The keys "
@@ -308,8 +240,7 @@ _ALL = [
           "(U+2013). It looks the same on screen but is a different key, so MM5 does not decrypt at the "
           "responder.",
           "Type the key by hand (or paste it from a plain-text source) on both sides.",
-          _edit("responder", lambda d, p: _set_key(d, p, lambda k: k.replace("-", "\u2013") if "-" in k
-                                                   else k + "\u2013")),
+          _edit("responder", _key(lambda k: k.replace("-", "\u2013") if "-" in k else k + "\u2013")),
           ),
     Fault("initiator-no-psk", "Initiator has no pre-shared key",
           "The initiator has no pre-shared key for the responder (ASA: its tunnel-group has no `ikev1 "
@@ -318,7 +249,7 @@ _ALL = [
           "MM_WAIT_MSG5. An IOS router does not even start: no MM1 leaves.",
           "Configure the key on the initiator (`ikev1 pre-shared-key` under the tunnel-group's ipsec-attributes; "
           "IOS `crypto isakmp key <key> address <peer>`).",
-          _edit("initiator", _remove_key)),
+          _edit("initiator", lambda d, p: intents.RemoveKey(p.outside))),
     Fault("nat-t", "Initiator behind PAT, NAT-T on both sides",
           "The initiator sits behind a PAT device. Both announce NAT traversal in MM1/MM2, the NAT-D hashes in "
           "MM3/MM4 reveal the translation, and from MM5 on both float to UDP 4500 with the 4-byte non-ESP marker. "

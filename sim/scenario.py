@@ -61,21 +61,18 @@ import dataclasses
 import ipaddress
 import math
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
-import sim
 from sim.engine.path import Delay, Drop, Loss, Nat, NoRoute, Rule
 from sim.errors import InputError
 from sim.ike.config import IkeConfig, Retransmit
-from sim.platforms.asa.config import AsaConfig
-from sim.platforms.registry import PLATFORMS, platform_for
-
-if TYPE_CHECKING:
-    from sim.platforms.ios.config import IosConfig
+from sim.platforms import registry
+from sim.reconfigure import reparse_device  # noqa: F401 - sim.api.replace_config uses it from here
 
 ROLES = ("initiator", "responder")
 OUTSIDE_INTERFACE = "outside"
@@ -132,13 +129,13 @@ class DeviceSpec:
     platform: str
     outside: str
     config_text: str
-    config: AsaConfig | IosConfig
+    config: Any  # the platform's parsed config object (its ``parse_config`` result)
     config_line: int
     timers: Retransmit
 
     def ike_config(self) -> IkeConfig:
         """The core's configuration for this device's outside interface, as its platform builds it."""
-        return platform_for(self.platform).ike_config(self)
+        return registry.get(self.platform).ike_config(self)
 
 
 @dataclass(frozen=True)
@@ -208,7 +205,7 @@ def bundled_dir() -> Path:
     editable install or a source checkout has only the top-level folder. (Plain paths rather than
     importlib.resources: the package is always on the file system, and the import costs ~7 ms per command.)
     """
-    package = Path(sim.__file__).resolve().parent
+    package = Path(sys.modules[__package__].__file__).resolve().parent  # the package as imported
     packaged = package / "_bundled_scenarios"
     if packaged.is_dir():
         return packaged
@@ -459,12 +456,12 @@ def _device(doc: _Doc, key_node: yaml.Node, node: yaml.Node, role: str) -> tuple
             hostname_node, f"{role}.hostname",
         )
 
-    platform = "asa"
+    platform = registry.names()[0]
     if "platform" in fields:
         platform_node = fields["platform"][1]
         platform = doc.string(platform_node, f"{role}.platform").strip().lower()
-        if platform not in PLATFORMS:
-            raise doc.error(f"platform {shown(platform)} is not supported yet (supported: {', '.join(PLATFORMS)})",
+        if platform not in registry.names():
+            raise doc.error(f"platform {shown(platform)} is not supported yet (supported: {', '.join(registry.names())})",
                             platform_node, f"{role}.platform")
 
     outside_node = _required(doc, fields, "outside", node, role, f"the {role} device")
@@ -485,7 +482,7 @@ def _device(doc: _Doc, key_node: yaml.Node, node: yaml.Node, role: str) -> tuple
     config_node = _required(doc, fields, "config", node, role, f"the {role} device")
     config_text = doc.string(config_node, f"{role}.config")
     config_line = _config_first_line(config_node)
-    platform_profile = platform_for(platform)
+    platform_profile = registry.get(platform)
     try:
         # a platform object parses its own config text; the ASA's falls back to its parser function
         config = platform_profile.parse_config(config_text)
@@ -708,19 +705,3 @@ def _apply_faults(doc: _Doc, scenario: Scenario, node: yaml.Node) -> Scenario:
         except InputError as exc:
             raise doc.error(exc.message, item, f"faults[{index}]") from None
     return scenario
-
-
-def reparse_device(device: DeviceSpec, *, config_text: str | None = None, outside: str | None = None,
-                   source: str | None = None) -> DeviceSpec:
-    """``device`` with new config text and/or outside address, parsed again by its platform (used by faults)."""
-    from sim.platforms.registry import platform_for
-
-    text = device.config_text if config_text is None else config_text
-    platform = platform_for(device.platform)
-    try:
-        config = platform.parse_config(text)
-        platform.check_outside(config, device.outside if outside is None else outside)
-    except InputError as exc:
-        raise exc.located(source=source, field=f"{device.role}.config") from None
-    return dataclasses.replace(device, config_text=text, config=config,
-                               outside=device.outside if outside is None else outside)

@@ -99,3 +99,24 @@ def test_readme_check_example_is_a_real_run(capsys, monkeypatch):
         command, expected = block.split("\n", 1)
         assert main(command[2:].split()[1:]) == 1
         assert capsys.readouterr().out == expected
+
+
+def test_readme_extending_guide_names_real_files_and_intents():
+    from sim.platforms import base, intents, registry
+
+    guide = README[README.index("## Extending ikesim"):README.index("## Choices where the facts are uncertain")]
+    root = Path(__file__).parent.parent
+    for path in set(re.findall(r"`((?:sim|tests|scenarios)/[\w/.<>-]+)`", guide)):
+        if "<name>" in path:
+            for name in registry.names():
+                assert (root / path.replace("<name>", name)).exists(), path
+        else:
+            assert (root / path).exists(), path
+    for intent in intents.INTENTS:
+        assert f"`{intent.__name__}(" in guide, intent.__name__
+    modules = re.findall(r"^\| `(\w+)\.py`(?:, `(\w+)\.py`)? \|", guide, re.M)
+    listed = {m for pair in modules for m in pair if m}
+    for name in registry.names():
+        present = {p.stem for p in (root / "sim" / "platforms" / name).glob("*.py")} - {"__init__", "states"}
+        assert present <= listed, present - listed
+    assert "Platform" in guide and all(hasattr(base.Platform, m) for m in ("state_name", "show", "edit"))

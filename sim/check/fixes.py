@@ -57,9 +57,7 @@ def _key_place(side: Side, peer: str) -> str:
     key = side.box.config.peer_key(peer)
     if key is None:
         return "none"
-    if side.box.platform == "asa":
-        return f"tunnel-group {key.group}"
-    return f"crypto isakmp key ... address {key.group.replace('/', ' /')}"
+    return side.box.dialect.key_place(key.group)
 
 
 def _key_of(side: Side, peer: str) -> str | None:
@@ -83,10 +81,7 @@ def _closed(side: Side, other: Side, why: str, initiating: bool) -> Explanation:
     interface = side.interface or "outside"
     act = "does not start Main Mode" if initiating else f"drops MM1 from {other.box.hostname}"
     if why == "ike-disabled":
-        if box.platform == "asa":
-            text = f"{box.hostname} {act}: IKEv1 is not enabled on its interface {interface}"
-        else:
-            text = f"{box.hostname} {act}: ISAKMP is turned off ('no crypto isakmp')"
+        text = f"{box.hostname} {act}: {dialect.ike_off(interface)}"
         return Explanation("ike-disabled", text, (Fix(box.hostname, tuple(dialect.enable_lines(box.config,
                                                                                             interface))),))
     entries = [e for e in box.config.map_peers() if other.public in e.peers] or list(box.config.map_peers())
@@ -94,23 +89,14 @@ def _closed(side: Side, other: Side, why: str, initiating: bool) -> Explanation:
     lines = list(dialect.bind_map_lines(box.config, interface, crypto_map))
     if not entries:
         lines = list(dialect.map_entry_lines(box.config, crypto_map, 10, other.public)) + lines
-    where = "bound to" if box.platform == "asa" else "applied to"
-    logged = " (the ASA logs 'No crypto map bound to interface... dropping pkt')" if box.platform == "asa" else ""
-    text = f"{box.hostname} {act}: no crypto map is {where} its interface {interface}{logged}"
+    text = f"{box.hostname} {act}: no crypto map is {dialect.MAP_ON_INTERFACE} its interface {interface}{dialect.NO_MAP_LOG}"
     return Explanation("no-crypto-map", text, (Fix(box.hostname, tuple(lines)),))
 
 
 def _no_key(side: Side, other: Side, message: str | None, code: str, event: str | None) -> Explanation:
     box, dialect = side.box, side.box.dialect
     peer = other.public
-    if box.platform == "asa":
-        group = box.config.tunnel_groups.get(peer)
-        declare = group is None
-        missing = (f"its tunnel-group {peer} has no pre-shared key" if not declare
-                   else f"it has no tunnel-group for {peer} (and DefaultL2LGroup has no key)")
-    else:
-        declare = True
-        missing = f"it has no 'crypto isakmp key' for {peer}"
+    declare, missing = dialect.missing_key(box.config, peer)
     if event == "no_key_to_initiate":
         died = "does not start Main Mode"
     elif event == "no_key":
@@ -123,7 +109,7 @@ def _no_key(side: Side, other: Side, message: str | None, code: str, event: str 
     near = _near(peer, box.config.keyed_peers())
     note = ""
     if near is not None:
-        what = "tunnel-group" if box.platform == "asa" else "key"
+        what = dialect.KEY_ENTRY
         text += f"; its {what} was written for {near} while the peer is {peer}: a typo?"
         note = f"the {what} for {near} can go if it was the typo"
     lines = dialect.key_lines(box.config, peer, _same_key(other), declare=declare)
@@ -182,11 +168,7 @@ def _psk(ini: Side, res: Side) -> Explanation:
     how = "" if how == "they differ" else f" ({how})"
     text = (f"the pre-shared keys differ{how}: {ini.box.hostname}'s {_key_place(ini, res.public)} and "
             f"{res.box.hostname}'s {_key_place(res, ini.public)}; {res.box.hostname} could not decrypt MM5")
-    key = res.box.config.peer_key(ini.public)
-    if res.box.platform == "asa" and key is not None:
-        lines = res.box.dialect.key_lines(res.box.config, key.group, _same_key(ini), declare=False)
-    else:
-        lines = res.box.dialect.key_lines(res.box.config, ini.public, _same_key(ini))
+    lines = res.box.dialect.psk_fix_lines(res.box.config, ini.public, _same_key(ini))
     return Explanation("psk-mismatch", text, (Fix(res.box.hostname, tuple(lines), "the keys are not printed"),))
 
 
@@ -267,5 +249,4 @@ def findings(topology: Topology) -> tuple[Finding, ...]:
 
 
 def _nat_t(side: Side) -> bool:
-    config = side.box.config
-    return config.nat_traversal is not None if side.box.platform == "asa" else bool(config.nat_traversal)
+    return side.box.dialect.nat_t_on(side.box.config)

@@ -1,9 +1,8 @@
 """A configuration file -> a :class:`Box`: platform and hostname from the text, parsed by the platform's parser.
 
-Platform markers (a saved running-config always has some): ASA ``ASA Version``/``PIX Version``, ``: Saved``,
-``Cryptochecksum:``, ``nameif``, ``tunnel-group``; IOS ``Building configuration...``, ``Current configuration :``,
-``version 15.9``, ``boot-start-marker``, ``crypto isakmp key``, ``encr`` under a policy. The strongest marker wins
-(a version line); a file with markers of both and no version line is an error asking for ``--platform``.
+Platform markers (a saved running-config always has some) are each platform's ``config_weights`` (an ASA's
+``ASA Version``, ``: Saved``, ``nameif``...; an IOS router's ``version 15.9``, ``Building configuration...``...):
+the strongest claim wins (a version line); a tie is an error asking for ``--platform``.
 """
 
 from __future__ import annotations
@@ -12,25 +11,8 @@ import re
 from dataclasses import dataclass
 
 from ..errors import InputError
+from ..platforms import registry
 from ..platforms.registry import platform_for
-
-#: (regex, platform, weight): a version line decides; the others only add up
-MARKERS = (
-    (r"^(?:ASA|PIX) Version \S+", "asa", 100),
-    (r"^version [0-9]+\.[0-9]+\s*$", "ios", 100),
-    (r"^: Saved", "asa", 10),
-    (r"^Cryptochecksum:", "asa", 10),
-    (r"^Building configuration", "ios", 10),
-    (r"^Current configuration :", "ios", 10),
-    (r"^boot-start-marker", "ios", 10),
-    (r"^ nameif ", "asa", 3),
-    (r"^tunnel-group ", "asa", 3),
-    (r"^crypto ikev1 ", "asa", 3),
-    (r"^crypto isakmp key ", "ios", 3),
-    (r"^ encr ", "ios", 3),
-    (r"^crypto map \S+ [0-9]+ ipsec-isakmp\s*$", "ios", 3),
-)
-
 
 @dataclass(frozen=True)
 class Box:
@@ -49,39 +31,30 @@ class Box:
 
     @property
     def dialect(self):
-        """The platform's fix-line module (:mod:`sim.platforms.asa.fixlines` or the IOS one)."""
-        if self.platform == "asa":
-            from ..platforms.asa import fixlines
-        else:
-            from ..platforms.ios import fixlines
-        return fixlines
+        """The platform's fix-line module (``sim.platforms.<name>.fixlines``)."""
+        return registry.get(self.platform).fixlines
 
     def describe(self) -> str:
         version = f" {self.version}" if self.version else ""
-        return f"{self.hostname} ({self.source}, {self.platform.upper()}{version})"
+        return f"{self.hostname} ({self.source}, {registry.get(self.platform).label}{version})"
 
 
 def detect_platform(text: str, source: str, given: str | None = None) -> str:
     if given is not None:
         return given
-    scores = {"asa": 0, "ios": 0}
-    for pattern, platform, weight in MARKERS:
-        if re.search(pattern, text, re.M):
-            scores[platform] += weight
-    if scores["asa"] == scores["ios"]:
-        what = "no ASA or IOS markers" if not scores["asa"] else "as many ASA as IOS markers"
-        raise InputError(f"cannot tell whether this is an ASA or an IOS config ({what}: a saved running-config "
-                         "has 'ASA Version ...' or 'version 15.x'); give --platform A=asa or --platform A=ios",
-                         source=source)
-    return max(scores, key=scores.get)
+    scores = registry.scores(text)
+    ranked = sorted(scores, key=lambda name: -scores[name])
+    if len(ranked) > 1 and scores[ranked[0]] == scores[ranked[1]]:
+        labels = " or ".join(registry.get(name).label for name in ranked)
+        what = "no markers of any platform" if not scores[ranked[0]] else "the markers of several platforms equally"
+        options = " or ".join(f"--platform A={name}" for name in registry.names())
+        raise InputError(f"cannot tell whether this is an {labels} config ({what}: a saved running-config has its "
+                         f"version line); give {options}", source=source)
+    return ranked[0]
 
 
 def _keys_module(platform: str):
-    if platform == "asa":
-        from ..platforms.asa import config
-    else:
-        from ..platforms.ios import config
-    return config
+    return registry.get(platform).fixlines
 
 
 def read_box(label: str, text: str, source: str, platform: str | None = None, key: str | None = None) -> Box:
@@ -101,5 +74,5 @@ def read_box(label: str, text: str, source: str, platform: str | None = None, ke
         config = platform_for(platform).parse_config(text)
     except InputError as exc:
         raise exc.located(source=source) from None
-    hostname = config.hostname or f"{platform.upper()}-{label}"
+    hostname = config.hostname or f"{registry.get(platform).label}-{label}"
     return Box(label, source, text, platform, hostname, config)

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import InputError
+from ..platforms import registry
 from . import paths
 from .directions import Direction, run_direction
 from .fixes import Explanation, Finding, explain, findings
@@ -74,8 +75,9 @@ def check_texts(text_a: str, text_b: str, source_a: str = "A", source_b: str = "
     key = _pairs(keys, "key", texts)
     platform = _pairs(platforms, "platform", texts)
     for label, value in platform.items():
-        if value not in ("asa", "ios"):
-            raise InputError(f"--platform {label}={value}: expected asa or ios", field="platform")
+        if value not in registry.names():
+            raise InputError(f"--platform {label}={value}: expected {' or '.join(registry.names())}",
+                             field="platform")
     a = read_box("A", text_a, source_a, platform.get("A"), key.get("A"))
     b = read_box("B", text_b, source_b, platform.get("B"), key.get("B"))
     if a.hostname.lower() == b.hostname.lower():

@@ -44,7 +44,7 @@ def references(box: Box) -> dict[str, str]:
         for peer in entry.peers:
             out.setdefault(peer, f"crypto map {entry.map} {entry.seq} set peer {peer}")
     for peer in box.config.keyed_peers():
-        what = f"tunnel-group {peer}" if box.platform == "asa" else f"crypto isakmp key ... address {peer}"
+        what = box.dialect.peer_entry(peer)
         out.setdefault(peer, what)
     return out
 

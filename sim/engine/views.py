@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..ike.effects import SaUpdate
 from ..ike.types import Outcome, Reason, State
-from .trace import (Cause, DatagramDelivered, DatagramDropped, DatagramProcessed, DatagramSent, KeysRecord, SaChanged,
-                    Trace)
+from .records import (Cause, DatagramDelivered, DatagramDropped, DatagramProcessed, DatagramSent, KeysRecord,
+                      SaChanged)
+
+if TYPE_CHECKING:
+    from .trace import Trace
 
 #: the first conn-id a device gives an SA (IOS 12.4T+ / IOS XE number from 1001)
 FIRST_CONN_ID = 1001

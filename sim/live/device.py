@@ -1,11 +1,13 @@
-"""The device a live run plays: ASA configuration text -> the core's :class:`~sim.ike.config.IkeConfig`.
+"""The device a live run plays: configuration text of any registered platform -> the core's
+:class:`~sim.ike.config.IkeConfig`.
 
-The text is parsed by the ASA platform exactly as for a scenario (policies, tunnel-groups and their keys,
-``crypto ikev1 enable <nameif>``), and :meth:`sim.platforms.asa.platform.AsaPlatform.ike_config` adds the ASA
-profile (vendor IDs, 20-byte nonces). Live mode has one interface: the one the UDP socket is bound to, and it is
-treated as the ASA's ``outside`` interface. So IKE only answers and initiates when the config says
-``crypto ikev1 enable outside`` (or ``crypto isakmp enable outside``); with any other nameif the device behaves as an
-ASA whose outside interface has IKE disabled.
+The platform is the one named (``--platform``) or the one :func:`sim.platforms.registry.detect` recognises in the
+text (the default platform when none claims it). The text is parsed by that platform exactly as for a scenario, and
+its ``ike_config`` adds its profile (vendor IDs, nonce length, timers). Live mode has one interface: the one the UDP
+socket is bound to, and it is treated as the device's outside interface: on an ASA the ``outside`` nameif, so IKE
+only answers and initiates when the config says ``crypto ikev1 enable outside`` (or ``crypto isakmp enable
+outside``); with any other nameif the device behaves as an ASA whose outside interface has IKE disabled. (Which
+interface an IOS router's socket stands for is decided with the live driver's IOS support.)
 """
 
 from __future__ import annotations
@@ -18,57 +20,60 @@ from dataclasses import dataclass
 from ..errors import InputError
 from ..ike.config import IkeConfig, Retransmit
 from ..ike.constants import IKE_PORT, NAT_T_PORT
-from ..platforms.asa.config import AsaConfig, parse_asa_config
+from ..platforms import registry
 
 #: The nameif a live socket stands for (see the module docstring).
 LIVE_INTERFACE = "outside"
-#: hostname of a live device whose config has no ``hostname`` line
-DEFAULT_HOSTNAME = "ASA"
-#: retransmission profile when none is given: the ASA's (8 s, 3 retries, removal 8 s later; ike-facts.md 3.7)
-ASA_RETRANSMIT = Retransmit()
+#: the address the IKE view is built with before the socket's own address is known (listening, NAT-T wanted)
+_UNBOUND = "0.0.0.0"
 
 
 @dataclass(frozen=True)
 class _DeviceSpec:
-    """The three things :meth:`AsaPlatform.ike_config` reads from a scenario device."""
+    """The three things ``Platform.ike_config`` reads from a scenario device."""
 
-    config: AsaConfig
+    config: object
     outside: str
     timers: Retransmit
 
 
 @dataclass(frozen=True)
 class LiveDevice:
-    """A parsed live device: its hostname, its ASA config and the function that builds its IkeConfig."""
+    """A parsed live device: its hostname, platform name, parsed config and retransmission profile."""
 
     hostname: str
-    asa: AsaConfig
+    platform: str
+    config: object
     retransmit: Retransmit
 
     @property
     def listening(self) -> bool:
-        return self.asa.listening_on(LIVE_INTERFACE)[0]
+        """IKE runs on the socket's interface (the platform's view before the address is known)."""
+        return self._view(_UNBOUND).listening
 
     @property
     def wants_nat_t(self) -> bool:
-        return self.asa.nat_traversal is not None
+        return self._view(_UNBOUND).nat_traversal
+
+    def _view(self, address: str) -> IkeConfig:
+        return registry.get(self.platform).ike_config(_DeviceSpec(self.config, address, self.retransmit))
 
     def ike_config(self, address: str, *, nat_t: bool) -> IkeConfig:
-        """The core's view of this device on the live socket's interface (``outside``) with ``address``.
+        """The core's view of this device on the live socket's interface with ``address``.
 
         ``nat_t`` False switches NAT traversal off whatever the config says (see :func:`nat_t_usable`)."""
-        from ..platforms.asa.platform import ASA
-
-        config = ASA.ike_config(_DeviceSpec(self.asa, address, self.retransmit))
+        config = self._view(address)
         return dataclasses.replace(config, nat_traversal=config.nat_traversal and nat_t)
 
 
-def load_device(config_text: str, retransmit: Retransmit | None = None) -> LiveDevice:
-    """Parse ASA config text (InputError with the line on a bad config)."""
+def load_device(config_text: str, retransmit: Retransmit | None = None, platform: str | None = None) -> LiveDevice:
+    """Parse config text of ``platform`` (default: the one :func:`registry.detect` recognises, else the default
+    platform); InputError with the line on a bad config. ``retransmit`` default: the platform's profile."""
     if not isinstance(config_text, str):
         raise InputError("the device config must be text", field="config")
-    asa = parse_asa_config(config_text)
-    return LiveDevice(asa.hostname or DEFAULT_HOSTNAME, asa, retransmit or ASA_RETRANSMIT)
+    box = registry.get(platform) if platform is not None else registry.detect(config_text) or registry.default()
+    config = box.parse_config(config_text)
+    return LiveDevice(config.hostname or box.label, box.name, config, retransmit or box.default_retransmit)
 
 
 def nat_t_usable(main_port: int, nat_t_port: int | None) -> bool:

@@ -3,12 +3,13 @@
 asyncio and the standard library only. The driver moves bytes and timers and writes down what happened, exactly as
 the SimPy driver (:mod:`sim.engine.simulator`) does, into a :class:`~sim.engine.trace.Trace` whose times are seconds
 since the run started (the event loop's monotonic clock). So every renderer works on a live run: ``show`` (through
-:meth:`sim.platforms.asa.platform.AsaPlatform.show`), ``show logging``/``debug``, pcap, key tables, charts, ladders.
+the device's platform, ``Platform.show``), ``show logging``/``debug``, pcap, key tables, charts, ladders.
 
 How a live run maps onto the Trace
 ----------------------------------
 * Two devices: ours (hostname from the config, role ``initiator`` or ``responder``) and the remote peer
-  (hostname :data:`PEER_HOSTNAME`, the other role, platform label ``asa`` only so that renderers can name states;
+  (hostname :data:`PEER_HOSTNAME`, the other role, the registry's default platform only so that renderers can name
+  states;
   it never has SA records: we only see its datagrams).
 * A datagram we send: ``DatagramSent`` with our real address and ports. A datagram we receive: a ``DatagramSent``
   by the peer (at arrival time: we cannot know when it left), then ``DatagramDelivered`` with the real source
@@ -64,6 +65,7 @@ from ..ike.types import Msg, Outcome, Reason, Trigger
 from ..render.reasons import explain
 from ..ike.secrets import SystemRandom
 from ..ike.states import MM_ACTIVE
+from ..platforms import registry
 from .device import LIVE_INTERFACE, LiveDevice, ipv4, is_wildcard, load_device, nat_t_usable, route_source
 
 __all__ = ["PEER_HOSTNAME", "DEFAULT_TIMEOUT", "MAX_RECORDS", "Listening", "LiveEvent", "LiveResult",
@@ -76,7 +78,11 @@ PEER_HOSTNAME = "peer"
 DEFAULT_TIMEOUT = 120.0
 #: the Trace stops recording datagrams, timers and log events past this many records (SA changes go on)
 MAX_RECORDS = 100_000
-SHOW_COMMAND = "show isakmp sa"
+
+
+def _platform(trace: Trace, hostname: str):
+    """The platform object of ``hostname`` in a live Trace."""
+    return registry.get(trace.device(hostname).platform)
 
 _OTHER_ROLE = {"initiator": "responder", "responder": "initiator"}
 
@@ -107,11 +113,11 @@ class LiveEvent:
     record: object = None
     trace: Trace | None = field(default=None, repr=False, compare=False)
 
-    def show(self, command: str = SHOW_COMMAND) -> str:
-        """The device's output of ``command`` at this moment (rendered from the Trace by the ASA platform)."""
-        from ..platforms.asa.platform import ASA
-
-        return ASA.show(self.trace, self.hostname, self.t, command)
+    def show(self, command: str | None = None) -> str:
+        """The device's output of ``command`` (default: its SA table) at this moment, rendered from the Trace by the
+        device's platform."""
+        platform = _platform(self.trace, self.hostname)
+        return platform.show(self.trace, self.hostname, self.t, command or platform.default_command)
 
 
 @dataclass
@@ -132,11 +138,11 @@ class LiveResult:
     config: IkeConfig | None
     states: dict[str, str | None] = field(default_factory=dict)
 
-    def show(self, command: str = SHOW_COMMAND, at: float | None = None) -> str:
-        """``command`` on our device at ``at`` seconds (default: the end of the run)."""
-        from ..platforms.asa.platform import ASA
-
-        return ASA.show(self.trace, self.hostname, self.trace.end if at is None else at, command)
+    def show(self, command: str | None = None, at: float | None = None) -> str:
+        """``command`` (default: the SA table) on our device at ``at`` seconds (default: the end of the run)."""
+        platform = _platform(self.trace, self.hostname)
+        return platform.show(self.trace, self.hostname, self.trace.end if at is None else at,
+                             command or platform.default_command)
 
 
 class _Socket(asyncio.DatagramProtocol):
@@ -197,8 +203,8 @@ class _Live:
         return max(0.0, self.loop.time() - self.start)
 
     def _devices(self) -> None:
-        ours = DeviceInfo(self.hostname, self.role, self.address, "asa")
-        peer = DeviceInfo(self.peer_hostname, self.peer_role, self.peer_address, "asa")
+        ours = DeviceInfo(self.hostname, self.role, self.address, self.device.platform)
+        peer = DeviceInfo(self.peer_hostname, self.peer_role, self.peer_address, registry.default().name)
         self.trace.devices = (ours, peer) if self.role == "initiator" else (peer, ours)
 
     def record(self, rec) -> None:
@@ -439,19 +445,21 @@ async def run_initiator(config_text: str, peer: str, peer_port: int = IKE_PORT,
                         bind: tuple[str, int] = ("0.0.0.0", IKE_PORT), *, timeout: float | None = DEFAULT_TIMEOUT,
                         on_event: Callable[[LiveEvent], None] | None = None, retransmit: Retransmit | None = None,
                         marker: bool = True, nat_t_port: int | None = None, local_address: str | None = None,
-                        peer_hostname: str = PEER_HOSTNAME, max_records: int = MAX_RECORDS) -> LiveResult:
-    """Start Main Mode from the device described by ``config_text`` (ASA configuration) toward ``peer``:
+                        peer_hostname: str = PEER_HOSTNAME, max_records: int = MAX_RECORDS,
+                        platform: str | None = None) -> LiveResult:
+    """Start Main Mode from the device described by ``config_text`` (of ``platform``, default: recognised from the
+    text, see :func:`sim.live.device.load_device`) toward ``peer``:
     ``peer_port`` and run it until our SA is MM_ACTIVE (exit code 0) or the core gives up after its retransmissions,
     or ``timeout`` seconds pass (exit code 1).
 
     ``bind``: our socket (default UDP 500 on all addresses; port 0 = any free port). ``retransmit``: the
-    retransmission profile (default: the ASA's; ``Retransmit(interval=1, retries=2, remove_after=1)`` for quick
+    retransmission profile (default: the platform's; ``Retransmit(interval=1, retries=2, remove_after=1)`` for quick
     tests). ``marker``: see the module docstring. ``nat_t_port``: also listen there as the core's UDP 4500 (default:
     4500 when bound to 500 and the config enables NAT-T). ``local_address``: the address we put in our ID payload
     (default: the bound address, or the one the kernel routes toward the peer). Raises InputError on a bad config,
     address or a port that cannot be bound.
     """
-    device = load_device(config_text, retransmit)
+    device = load_device(config_text, retransmit, platform)
     peer = ipv4(peer, "peer")
     peer_port = int(peer_port)
     if local_address is None and is_wildcard(ipv4(bind[0], "bind")):
@@ -491,13 +499,14 @@ async def run_responder(config_text: str, bind: tuple[str, int] = ("0.0.0.0", IK
                         until: asyncio.Event | float | None = None, *,
                         on_event: Callable[[LiveEvent], None] | None = None, retransmit: Retransmit | None = None,
                         marker: bool = True, nat_t_port: int | None = None, local_address: str | None = None,
-                        peer_hostname: str = PEER_HOSTNAME, max_records: int = MAX_RECORDS) -> LiveResult:
+                        peer_hostname: str = PEER_HOSTNAME, max_records: int = MAX_RECORDS,
+                        platform: str | None = None) -> LiveResult:
     """Answer Main Mode on ``bind`` as the device described by ``config_text`` until ``until`` is set (an
     asyncio.Event), ``until`` seconds have passed (a number), or, with ``until=None``, SIGINT/SIGTERM (Ctrl-C) arrives.
     Exit code 0. Options as for :func:`run_initiator`; with a wildcard ``bind`` and no ``local_address`` our ID
     payload carries the address the kernel routes toward the first peer that talks to us.
     """
-    device = load_device(config_text, retransmit)
+    device = load_device(config_text, retransmit, platform)
     if local_address is not None:
         local_address = ipv4(local_address, "local address")
     live = _Live(device, "responder", marker=marker, on_event=on_event, max_records=max_records,
@@ -533,7 +542,7 @@ async def run_responder(config_text: str, bind: tuple[str, int] = ("0.0.0.0", IK
 
 def format_progress(event: LiveEvent) -> str:
     """One line per event (``[  1.234s] ASA-LAB1: ...``); a state change is followed by the device's
-    ``show isakmp sa`` at that moment, indented. Newline-terminated."""
+    SA table (its platform's default command) at that moment, indented. Newline-terminated."""
     head = f"[{event.t:8.3f}s] {event.hostname}: "
     if event.kind == "finished":
         res = event.record
@@ -542,6 +551,7 @@ def format_progress(event: LiveEvent) -> str:
     line = head + event.text + "\n"
     if event.kind == "state" and event.trace is not None:
         show = event.show()
-        line += f"{event.hostname}# {SHOW_COMMAND}\n" + "".join(f"    {row}\n" if row else "\n"
-                                                                for row in show.rstrip("\n").split("\n"))
+        platform = _platform(event.trace, event.hostname)
+        line += f"{platform.prompt(event.hostname)}{platform.default_command}\n" + "".join(
+            f"    {row}\n" if row else "\n" for row in show.rstrip("\n").split("\n"))
     return line

@@ -180,3 +180,30 @@ def compile_filter(pattern: str) -> re.Pattern:
 def output_lines(text: str) -> list[str]:
     lines = text.split("\n")
     return lines[:-1] if text.endswith("\n") else lines
+
+
+def config_blocks(text: str) -> list[list[str]]:
+    """Top-level lines with their indented sub-lines (``!`` and blank lines dropped), for running-config views."""
+    blocks: list[list[str]] = []
+    for line in text.splitlines():
+        if not line.strip() or line.strip().startswith("!"):
+            continue
+        if line[0].isspace() and blocks:
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    return blocks
+
+
+def find_interface(text: str, word: str) -> str | None:
+    """The interface of config ``text`` called ``word`` (case-insensitive, the type may be abbreviated:
+    ``gi0/0``), spelled as the config spells it; None if there is none."""
+    match = re.fullmatch(r"([A-Za-z-]+)\s*([0-9/.:]+)", word)
+    if not match:
+        return None
+    kind, number = match.group(1).lower(), match.group(2)
+    for line in text.splitlines():
+        found = re.fullmatch(r"interface ([A-Za-z-]+)([0-9/.:]+)\s*", line)
+        if found and found.group(1).lower().startswith(kind) and found.group(2) == number:
+            return found.group(1) + found.group(2)
+    return None

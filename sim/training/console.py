@@ -33,6 +33,10 @@ Simulator commands on both: ``clock`` (the simulated instant), ``clock set SECON
 ``switch [HOSTNAME]`` (to the other device; the prompt changes), ``?`` / ``help`` (also ``show ?``, ``sh?``),
 ``exit`` / ``quit`` / end of input.
 
+Each platform's device commands, filters, error prefix, help rows and running-config views come from its platform
+object (``sim/platforms/<name>/console.py`` behind ``Platform.console_grammar``, ``running_config`` ...); this
+module is the neutral part: parsing, completion, ``?``, the clock and the loop.
+
 Errors answer like the device: an unknown word gets the caret line under it (``^`` at the word's column, counting the
 prompt, since the typed line is on the screen above) and ``ERROR: % Invalid input detected at '^' marker.`` (IOS:
 ``% Invalid input detected at '^' marker.``); ``% Incomplete command`` and ``% Ambiguous command`` likewise.
@@ -47,10 +51,11 @@ from dataclasses import dataclass
 from typing import Callable, TextIO
 
 from ..errors import InputError
-from ..platforms.configtext import apply_filter
-from ..platforms.registry import platform_for
+from ..platforms import registry
+from ..platforms.configtext import apply_filter, find_interface
 
-#: Keyword sequences per platform. ``<...>`` is an argument; each sequence is one complete command.
+#: Commands every console has; each platform adds its device commands (``Platform.console_grammar``).
+#: ``<...>`` is an argument; each sequence is one complete command.
 _COMMON = [
     ("clock",),
     ("clock", "set", "<seconds>"),
@@ -60,33 +65,10 @@ _COMMON = [
     ("exit",),
     ("quit",),
 ]
-GRAMMAR = {
-    "asa": [
-        ("show", "isakmp", "sa"), ("show", "isakmp", "sa", "detail"),
-        ("show", "crypto", "isakmp", "sa"), ("show", "crypto", "isakmp", "sa", "detail"),
-        ("show", "crypto", "ikev1", "sa"), ("show", "crypto", "ikev1", "sa", "detail"),
-        ("show", "logging"),
-        ("show", "running-config"),
-        ("show", "running-config", "crypto"),
-        ("show", "running-config", "crypto", "ikev1"),
-        ("show", "running-config", "crypto", "isakmp"),
-        ("show", "running-config", "tunnel-group"),
-        ("more", "system:running-config"),
-        ("debug", "crypto", "ikev1"), ("debug", "crypto", "ikev1", "<level>"),
-    ] + _COMMON,
-    "ios": [
-        ("show", "crypto", "isakmp", "sa"), ("show", "crypto", "isakmp", "sa", "detail"),
-        ("show", "logging"),
-        ("show", "running-config"),
-        ("show", "running-config", "interface", "<interface>"),
-        ("debug", "crypto", "isakmp"),
-    ] + _COMMON,
-}
 #: the first words of commands that take ``| filter REGEX``
 _FILTERABLE = ("show", "more")
-FILTERS = {"asa": ("begin", "include", "exclude", "grep"), "ios": ("begin", "include", "exclude", "section", "count")}
 
-#: what ``?`` says about each word
+#: what ``?`` says about each word of the common commands (the platform adds its own: ``console_word_help``)
 HELP = {
     "show": "Show running system information",
     "more": "Display the contents of a file",
@@ -96,27 +78,13 @@ HELP = {
     "help": "Describe the commands",
     "exit": "Leave the console",
     "quit": "Leave the console",
-    "isakmp": "Show ISAKMP",
-    "crypto": "Encryption module",
-    "ikev1": "Show IKEv1",
-    "sa": "Show security associations",
-    "detail": "Show detailed information",
-    "logging": "Show the contents of the logging buffer",
-    "running-config": "Current operating configuration",
-    "tunnel-group": "Show tunnel-group configuration",
-    "interface": "Show interface configuration",
-    "system:running-config": "The running configuration, keys in clear",
     "set": "Move the simulated time",
     "<seconds>": "Simulated seconds since the run started",
     "<hostname>": "The device to switch to",
-    "<level>": "Debug level 1-255",
-    "<interface>": "Interface name, e.g. GigabitEthernet0/0",
     "|": "Output modifiers",
 }
 
-ASA_INVALID = "ERROR: % Invalid input detected at '^' marker."
-IOS_INVALID = "% Invalid input detected at '^' marker."
-ASA_KEY_LINE = re.compile(r"^(\s+(?:ikev1 )?pre-shared-key )(.*)$")
+INVALID = "Invalid input detected at '^' marker."
 
 
 class CommandError(InputError):
@@ -178,16 +146,26 @@ class Console:
         return self.device.platform
 
     @property
+    def box(self):
+        """The device's platform object (:class:`sim.platforms.base.Platform`)."""
+        return registry.get(self.device.platform)
+
+    @property
+    def grammar(self) -> list[tuple[str, ...]]:
+        return list(self.box.console_grammar) + _COMMON
+
+    @property
     def prompt(self) -> str:
-        """``ASA-LAB1# `` on an ASA, ``R1#`` on IOS, as the boxes print them."""
-        return f"{self.hostname}# " if self.platform == "asa" else f"{self.hostname}#"
+        """The prompt as the box prints it (``Platform.prompt``: ``ASA-LAB1# ``, ``R1#``)."""
+        return self.box.prompt(self.hostname)
 
     def other(self):
         return next(d for d in self.run.scenario.devices if d is not self.device)
 
     def banner(self) -> str:
         s = self.run.scenario
-        devices = ", ".join(f"{d.hostname} ({d.platform.upper()}, {d.role}, {d.outside})" for d in s.devices)
+        devices = ", ".join(f"{d.hostname} ({registry.get(d.platform).label}, {d.role}, {d.outside})"
+                            for d in s.devices)
         return (f"ikesim console: {s.title}\nDevices: {devices}.\nThe run is over: you look at it {self.t:g} s "
                 "after it started ('clock set SECONDS' moves that instant).\nType ? for the commands, exit to "
                 "leave.\n")
@@ -206,19 +184,11 @@ class Console:
 
     def _interface(self, word: str) -> str | None:
         """The config's interface called ``word`` (case-insensitive, the type may be abbreviated: ``gi0/0``)."""
-        match = re.fullmatch(r"([A-Za-z-]+)\s*([0-9/.:]+)", word)
-        if not match:
-            return None
-        kind, number = match.group(1).lower(), match.group(2)
-        for line in self.device.config_text.splitlines():
-            found = re.fullmatch(r"interface ([A-Za-z-]+)([0-9/.:]+)\s*", line)
-            if found and found.group(1).lower().startswith(kind) and found.group(2) == number:
-                return found.group(1) + found.group(2)
-        return None
+        return find_interface(self.device.config_text, word)
 
     def _resolve(self, typed: list[tuple[str, int]], line: str) -> tuple[tuple[str, ...], tuple]:
         """Match typed words against the grammar. Returns (full words, the command's grammar entry)."""
-        candidates = GRAMMAR[self.platform]
+        candidates = self.grammar
         words: list[str] = []
         for i, (word, column) in enumerate(typed):
             longer = [p for p in candidates if len(p) > i]
@@ -261,7 +231,7 @@ class Console:
         if not tokens:
             raise CommandError("Incomplete command", "incomplete", offset)
         verb, column = tokens[0]
-        verbs = [v for v in FILTERS[self.platform] if v.startswith(verb.lower())]
+        verbs = [v for v in self.box.console_filters if v.startswith(verb.lower())]
         if len(verbs) != 1:
             kind = "ambiguous" if verbs else "invalid"
             raise CommandError(f'Ambiguous command:  "{line.strip()}"' if verbs else
@@ -291,7 +261,7 @@ class Console:
         if head == "switch":
             self.device = self.run.scenario.device(words[1]) if len(words) == 2 else self.other()
             d = self.device
-            return f"Now on {d.hostname} ({d.platform.upper()}, {d.role}, {d.outside}).\n"
+            return f"Now on {d.hostname} ({registry.get(d.platform).label}, {d.role}, {d.outside}).\n"
         if head == "help":
             return self.help_text()
         raise CommandError("Invalid input detected at '^' marker.", "invalid", 0)  # pragma: no cover
@@ -303,14 +273,9 @@ class Console:
         return ""
 
     def _device_command(self, words: tuple[str, ...]) -> str:
-        config = self.device.config_text
         if words[:2] == ("show", "running-config") or words[0] == "more":
-            if self.platform == "asa":
-                return asa_running_config(config, words[2:], masked=words[0] == "show")
-            if len(words) == 4:
-                return ios_running_config(config, self._interface(words[3]))
-            return ios_running_config(config)
-        platform = platform_for(self.platform)
+            return self.box.running_config(self.device.config_text, words)
+        platform = self.box
         try:
             return platform.show(self.run.trace, self.hostname, self.t, " ".join(words))
         except InputError as exc:
@@ -332,23 +297,7 @@ class Console:
 
     # -- help and completion ----------------------------------------------------------------------------------------
     def help_text(self) -> str:
-        if self.platform == "asa":
-            rows = [
-                ("show isakmp sa [detail]", "IKEv1 SAs now (also show crypto isakmp sa, show crypto ikev1 sa)"),
-                ("show logging", "the syslog buffer up to now"),
-                ("debug crypto ikev1 [1-255]", "the debug output up to now, as if it had been on"),
-                ("show running-config [crypto [ikev1]|tunnel-group]", "configuration, keys masked"),
-                ("more system:running-config", "configuration, keys in clear"),
-            ]
-            modifiers = "begin|include|exclude|grep"
-        else:
-            rows = [
-                ("show crypto isakmp sa [detail]", "ISAKMP SAs now"),
-                ("show logging", "the log buffer up to now"),
-                ("debug crypto isakmp", "the debug output up to now, as if it had been on"),
-                ("show running-config [interface NAME]", "configuration"),
-            ]
-            modifiers = "begin|include|exclude|section|count"
+        rows, modifiers = self.box.console_help()
         rows += [
             ("clock", "the simulated time"),
             ("clock set SECONDS", "move the simulated time; show output follows"),
@@ -363,7 +312,7 @@ class Console:
     def _next_tokens(self, words: list[str]) -> list[str] | None:
         """The grammar tokens that may follow ``words`` (``<cr>`` if the command may end there, ``|`` if it also
         takes output modifiers); None if ``words`` do not begin any command."""
-        candidates = GRAMMAR[self.platform]
+        candidates = self.grammar
         for i, word in enumerate(words):
             longer = [p for p in candidates if len(p) > i]
             lower = word.lower()
@@ -388,7 +337,7 @@ class Console:
         """The answer to ``?`` typed at the end of ``line`` (``show ?``: what may follow; ``sh?``: what matches)."""
         before = line[:line.rindex("?")]
         if "|" in before:
-            return "".join(f"  {verb:<22}Filter the output\n" for verb in FILTERS[self.platform])
+            return "".join(f"  {verb:<22}Filter the output\n" for verb in self.box.console_filters)
         words = before.split()
         partial = words.pop() if before and not before[-1].isspace() else ""
         tokens = self._next_tokens(words)
@@ -405,7 +354,8 @@ class Console:
                 return self._error_text(CommandError("Invalid input detected at '^' marker.", "invalid",
                                                      len(before) - len(partial)), before)
             return "  ".join(matches) + "\n"
-        return "".join(f"  {t:<22}{HELP.get(t, '')}".rstrip() + "\n" for t in tokens)
+        words = {**HELP, **self.box.console_word_help}
+        return "".join(f"  {t:<22}{words.get(t, '')}".rstrip() + "\n" for t in tokens)
 
     def completions(self, line: str) -> list[str]:
         """Words that complete the last (partial) word of ``line`` (for tab completion)."""
@@ -413,7 +363,7 @@ class Console:
         if "|" in line:
             after = line.rsplit("|", 1)[1].split()
             if after in ([], [partial]):
-                return [v for v in FILTERS[self.platform] if v.startswith(partial.lower())]
+                return [v for v in self.box.console_filters if v.startswith(partial.lower())]
             return []
         words = line.split()[:-1] if partial else line.split()
         tokens = self._next_tokens(words) or []
@@ -424,13 +374,13 @@ class Console:
 
     # -- the loop -------------------------------------------------------------------------------------------------
     def _error_text(self, exc: CommandError, line: str) -> str:
-        asa = self.platform == "asa"
+        prefix = self.box.error_prefix
         if exc.kind == "incomplete":
-            return ("ERROR: % Incomplete command" if asa else "% Incomplete command.") + "\n"
+            return prefix + self.box.incomplete_message + "\n"
         if exc.kind == "ambiguous":
-            return ("ERROR: % " if asa else "% ") + exc.message + "\n"
+            return prefix + exc.message + "\n"
         caret = " " * (len(self.prompt) + exc.column) + "^"
-        return caret + "\n" + (ASA_INVALID if asa else IOS_INVALID) + "\n"
+        return caret + "\n" + prefix + INVALID + "\n"
 
     def execute(self, line: str) -> str:
         """What the console prints for one typed line (device-style errors included). ``exit``/``quit`` print
@@ -444,7 +394,7 @@ class Console:
         except CommandError as exc:
             return self._error_text(exc, line)
         except InputError as exc:
-            return ("ERROR: % " if self.platform == "asa" else "% ") + exc.message + "\n"
+            return self.box.error_prefix + exc.message + "\n"
 
     def onecmd(self, line: str, write: Callable[[str], object]) -> bool:
         """Run one line, writing its output; False when the session should end (exit, quit)."""
@@ -513,51 +463,6 @@ def section(lines: list[str], regex: re.Pattern) -> list[str]:
             kept.append(lines[i])
             i += 1
     return kept
-
-
-def _blocks(text: str) -> list[list[str]]:
-    """Top-level lines with their indented sub-lines (``!`` and blank lines dropped)."""
-    blocks: list[list[str]] = []
-    for line in text.splitlines():
-        if not line.strip() or line.strip().startswith("!"):
-            continue
-        if line[0].isspace() and blocks:
-            blocks[-1].append(line)
-        else:
-            blocks.append([line])
-    return blocks
-
-
-def mask_asa_keys(text: str) -> str:
-    """Pre-shared keys as ``show running-config`` prints them on an ASA: `` ikev1 pre-shared-key *****``."""
-    return "".join(ASA_KEY_LINE.sub(r"\g<1>*****", line) + "\n" for line in text.splitlines())
-
-
-def asa_running_config(config: str, words: tuple[str, ...] = (), masked: bool = True) -> str:
-    """ASA ``show running-config [crypto [ikev1|isakmp]|tunnel-group]`` (masked) or ``more
-    system:running-config`` (``masked=False``: keys in clear, trailing blanks kept)."""
-    if not words:
-        return mask_asa_keys(config) if masked else config if config.endswith("\n") else config + "\n"
-    if words[0] == "crypto":
-        prefixes = ("crypto ikev1 ", "crypto isakmp ") if len(words) > 1 else ("crypto ",)
-    else:
-        prefixes = ("tunnel-group ",)
-    lines = [line for block in _blocks(config) if block[0].lower().startswith(prefixes) for line in block]
-    text = "".join(line + "\n" for line in lines)
-    return mask_asa_keys(text) if masked else text
-
-
-def ios_running_config(config: str, interface: str | None = None) -> str:
-    """IOS ``show running-config`` (keys as written: in clear without ``service password-encryption``) or, with
-    ``interface``, ``show running-config interface NAME``."""
-    if interface is not None:
-        body = [line for block in _blocks(config) if block[0].split()[:2] == ["interface", interface]
-                for line in block]
-    else:
-        body = [line for line in config.splitlines() if line.strip()]
-    text = "".join(line + "\n" for line in body) + "end\n"
-    size = len(text.encode())
-    return f"Building configuration...\n\nCurrent configuration : {size} bytes\n!\n{text}"
 
 
 def render(run, hostname: str, command: str, at: float | None = None) -> str:

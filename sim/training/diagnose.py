@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from .. import faults
 from ..errors import InputError
 from ..ike.types import Reason
+from ..platforms import registry
 from . import showparse
 from .showparse import DeviceObservation, Observation, SaObservation
 
@@ -88,7 +89,13 @@ PRIORS: dict[str, float] = {
     "delay": 0.5,
 }
 
-PLATFORM_NAMES = {"asa": "ASA", "ios": "IOS"}
+
+
+def _label(platform: str) -> str:
+    """How prose names ``platform`` (its registered label; an unknown name as it is)."""
+    return registry.get(platform).label if platform in registry.names() else platform
+
+
 SIDES = ("initiator", "responder")
 #: how many causes render() prints in full, and the least score a cause needs for that (the first always has it)
 SHOWN = 5
@@ -120,8 +127,8 @@ class Lab:
 
     @property
     def label(self) -> str:
-        return f"{PLATFORM_NAMES.get(self.initiator, self.initiator)}->" \
-               f"{PLATFORM_NAMES.get(self.responder, self.responder)} lab '{self.name}'"
+        return f"{_label(self.initiator)}->" \
+               f"{_label(self.responder)} lab '{self.name}'"
 
 
 @functools.lru_cache(maxsize=None)
@@ -132,7 +139,6 @@ def labs() -> tuple[tuple[Lab, ...], tuple[Lab, ...], tuple[str, ...]]:
     ``healthy`` is the ASA->ASA lab; other pairs come from bundled scenarios named ``*-healthy`` (e.g.
     ``asa-to-ios-healthy``). A candidate counts only if Phase 1 really completes on both sides when it runs.
     """
-    from ..platforms.registry import PLATFORMS
     from ..scenario import bundled_dir, load_scenario
 
     folder = bundled_dir()
@@ -154,13 +160,14 @@ def labs() -> tuple[tuple[Lab, ...], tuple[Lab, ...], tuple[str, ...]]:
             notes.append(f"bundled scenario '{name}' does not complete Phase 1; not used as a healthy lab")
             continue
         found[pair] = Lab(name, *pair)
-    missing = [Lab("", *pair) for pair in itertools.product(PLATFORMS, repeat=2) if pair not in found]
-    return tuple(found[p] for p in sorted(found, key=lambda p: (p != ("asa", "asa"), p))), tuple(missing), \
+    missing = [Lab("", *pair) for pair in itertools.product(registry.names(), repeat=2) if pair not in found]
+    first = (registry.names()[0],) * 2  # the default platform on both sides (the 'healthy' lab) comes first
+    return tuple(found[p] for p in sorted(found, key=lambda p: (p != first, p))), tuple(missing), \
         tuple(notes)
 
 
 def _missing_note(lab: Lab) -> str:
-    i, r = (PLATFORM_NAMES.get(p, p) for p in lab.platforms)
+    i, r = (_label(p) for p in lab.platforms)
     return (f"no {i}->{r} lab is bundled (a scenario named '*-healthy' with an {i} initiator and an {r} "
             f"responder), so {i}->{r} pairs are not simulated")
 
@@ -223,9 +230,7 @@ class Signature:
 
 def _view(run, device, t: float) -> tuple[SimSa, ...]:
     """What ``device`` shows at ``t``: the platform's rendered ``show`` text, read back by the paste parser."""
-    from ..platforms.registry import platform_for
-
-    platform = platform_for(device.platform)
+    platform = registry.get(device.platform)
     text = platform.show(run.trace, device.hostname, t, platform.default_command)
     observed = showparse.parse(f"{device.hostname}# {platform.default_command}\n{text}").devices[0]
     observed = showparse.with_local_address(observed, device.outside)
@@ -511,12 +516,10 @@ def _new_log_lines(lab_name: str, fault: str) -> tuple[tuple[str, tuple[str, ...
     """Per side: (command, the lines this fault's run logs and the healthy run does not, in order). The lines are
     the syslog messages of severity <= 5 of ``show logging``; for a side without such lines, the troubling lines
     (errors, failures) of the platform's debug command."""
-    from ..platforms.registry import platform_for
-
     sig, base = signature(lab_name, fault), signature(lab_name, NO_FAULT)
     out = []
     for side in range(2):
-        platform = platform_for(sig.scenario.devices[side].platform)
+        platform = registry.get(sig.scenario.devices[side].platform)
         picked: list[str] = []
         used = ""
         for prefix, keep in (("show logging", lambda line: (m := _SEVERITY.search(line)) and int(m.group(1)) <= 5),
@@ -627,8 +630,6 @@ def _speak(text: str, mapping: dict[str, str]) -> str:
 
 
 def _evidence(match: Match, tunnels: tuple[Tunnel, ...]) -> list[Fact]:
-    from ..platforms.registry import platform_for
-
     sig = signature(match.lab.name, match.fault)
     observed = {side: tunnel for tunnel, side in zip(tunnels, match.sides)}
     mapping = _addresses(sig, tunnels, match.sides)
@@ -639,11 +640,11 @@ def _evidence(match: Match, tunnels: tuple[Tunnel, ...]) -> list[Fact]:
         if epoch is not None:
             view = sig.epochs[epoch].views[other]
             platform = sig.lab.platforms[other]
-            command = platform_for(platform).default_command
+            command = registry.get(platform).default_command
             what = "no IKEv1 SA" if not view else "; ".join(
                 f"{sa.state} (Role {sa.role}" + (f", Type {sa.sa_type})" if sa.sa_type else ")") for sa in view)
             facts.append(Fact("other", _state_words(view),
-                              f"meanwhile the other end (the {SIDES[other]}, {PLATFORM_NAMES[platform]}) shows "
+                              f"meanwhile the other end (the {SIDES[other]}, {_label(platform)}) shows "
                               f"{what} in '{command}'"))
     facts += [Fact(f.kind, f.key, _speak(f.text, mapping)) for f in _decisive(sig)]
     if match.fault != NO_FAULT:
@@ -857,9 +858,7 @@ def _sentence(text: str) -> str:
 
 
 def _up_states() -> set[str]:
-    from ..platforms.registry import PLATFORMS, platform_for
-
-    return {platform_for(p).state_name(role, "MM_ACTIVE") for p in PLATFORMS for role in SIDES} | {"AM_ACTIVE"}
+    return {p.state_name(role, "MM_ACTIVE") for p in registry.all_platforms() for role in SIDES} | {"AM_ACTIVE"}
 
 
 def _tunnel_key(sa: SaObservation):
@@ -1015,11 +1014,12 @@ def _lab_for(platform: str) -> Lab:
     known = ", ".join("/".join(lab.platforms) if lab.initiator != lab.responder else lab.initiator
                       for lab in available)
     raise InputError(f"no bundled lab for platform {platform!r} (available: {known}; "
-                     "give one platform for a same-platform pair, or INITIATOR/RESPONDER such as asa/ios)",
+                     "give one platform for a same-platform pair, or INITIATOR/RESPONDER such as "
+                     f"{'/'.join(registry.names()[:2])})",
                      field="platform")
 
 
-def what_would_i_see(fault: str, platform: str = "asa", at: float | None = None) -> str:
+def what_would_i_see(fault: str, platform: str = registry.names()[0], at: float | None = None) -> str:
     """What both sides show (their SA tables, with prompts) when ``fault`` (or ``no-fault``) breaks the healthy lab
     of ``platform`` (``asa``, or ``asa/ios`` / ``ios/asa`` for initiator/responder), ``at`` seconds after MM1
     (default: the lab's look time). The same simulated runs the diagnosis ranks with."""
@@ -1034,12 +1034,10 @@ def what_would_i_see(fault: str, platform: str = "asa", at: float | None = None)
     sig = signature(lab.name, name)
     if sig is None:
         raise InputError(f"fault {name!r} cannot be applied to the {lab.label}", field="fault")
-    from ..platforms.registry import platform_for
-
     when = sig.scenario.look if at is None else float(at)
     blocks = [f"! {name} in the {lab.label}, {when:g} s after MM1"]
     for device in sig.scenario.devices:
-        command = platform_for(device.platform).default_command
+        command = registry.get(device.platform).default_command
         blocks.append(f"{device.hostname}# {command}\n" + sig.run.show(device.hostname, command, at=sig.t0 + when))
     return "\n".join(blocks)
 

@@ -22,8 +22,9 @@ What varies, and the rules it follows:
   ASA IKEv1 policies have none; lifetimes an IOS router accepts). Always ``authentication pre-share``.
 * **Pre-shared key**: the same on both sides, readable (``Blue-Harbor-42``) or random-looking, never with ``?`` (the
   CLI help key) or blanks.
-* **Config dialect**: ASA 8.4+ (``crypto ikev1``, ``ikev1 pre-shared-key``) or, one lab in four, pre-8.4 (``crypto
-  isakmp``, ``pre-shared-key``); IOS 15 / IOS XE (``crypto isakmp policy``, ``encr``, ``crypto isakmp key ...
+* **Config dialect** (each platform's ``sim/platforms/<name>/lab.py`` writes its own): ASA 8.4+ (``crypto
+  ikev1``, ``ikev1 pre-shared-key``) or, one lab in four, pre-8.4 (``crypto isakmp``, ``pre-shared-key``); IOS 15 /
+  IOS XE (``crypto isakmp policy``, ``encr``, ``crypto isakmp key ...
   address``, the crypto map under the outside interface). As on a real router's running-config, an IOS policy
   leaves out the values equal to the IOS defaults (``hash sha``, ``lifetime 86400``): trainees learn to read it
   that way, and a fault that edits such a line does not apply to that lab (the quiz then draws another one).
@@ -41,36 +42,27 @@ import random
 from dataclasses import dataclass
 
 from ..errors import InputError
+from ..platforms import registry
 from ..scenario import Scenario, load_scenario_text
 
-PLATFORMS = ("asa", "ios", "mixed")
+#: a lab of two devices of one registered platform, or ``mixed``: one each of the first two, either one initiating
+PLATFORMS = registry.names() + ("mixed",)
 #: RFC 5737 documentation networks (first three octets)
 DOC_NETS = ("192.0.2", "198.51.100", "203.0.113")
 
-ASA_PREFIXES = ("ASA", "FW")
-IOS_PREFIXES = ("R", "RTR", "GW", "CE")
 SITES = ("HQ", "DC1", "DC2", "BRANCH1", "BRANCH2", "BRANCH3", "BRANCH7", "PARIS", "LONDON", "BERLIN", "MADRID",
          "OSLO", "LYON", "MILAN", "TOKYO", "AUSTIN", "DENVER", "LAB1", "LAB2", "STORE12", "PLANT3", "WAREHOUSE")
 KEY_WORDS = ("Blue", "Harbor", "Granite", "Falcon", "Maple", "River", "Cobalt", "Summit", "Amber", "Cedar", "Nova",
              "Orbit", "Quartz", "Tango", "Willow", "Zephyr", "Copper", "Lantern")
 KEY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
 
-#: neutral cipher name (ASA keyword) -> (IOS ``encr`` value, ESP transform on ASA, ESP transform on IOS, tag)
-CIPHERS = {
-    "aes-256": ("aes 256", "esp-aes-256", "esp-aes 256", "AES256"),
-    "aes-192": ("aes 192", "esp-aes-192", "esp-aes 192", "AES192"),
-    "aes": ("aes", "esp-aes", "esp-aes", "AES128"),
-    "3des": ("3des", "esp-3des", "esp-3des", "3DES"),
-}
+#: neutral cipher name (ASA keyword) -> the tag in transform-set names; each platform's lab.py spells the cipher
+CIPHER_TAGS = {"aes-256": "AES256", "aes-192": "AES192", "aes": "AES128", "3des": "3DES"}
 CIPHER_WEIGHTS = {"aes-256": 5, "aes-192": 1, "aes": 3, "3des": 1}
-HASH_WEIGHTS_ASA = {"sha": 5, "md5": 1}
-HASH_WEIGHTS_IOS = {"sha": 4, "sha256": 2, "md5": 1}
 GROUP_WEIGHTS = {14: 5, 5: 2, 2: 2}
 LIFETIMES = (86400, 86400, 43200, 28800)  # all within IOS's 60..86400 and longer than the lifetime fault's 3600
 PRIORITIES = (1, 5, 10, 10, 10, 20, 100)
 LOOK_RANGE = (2, 25)
-#: what an IOS running-config leaves out of a policy (sim.platforms.ios.config.POLICY_DEFAULTS)
-IOS_DEFAULT_HASH, IOS_DEFAULT_LIFETIME = "sha", 86400
 
 
 @dataclass(frozen=True)
@@ -82,17 +74,22 @@ class LabPolicy:
     group: int
     lifetime: int
 
+    @property
+    def tag(self) -> str:
+        """The cipher as transform-set names spell it (``AES256``)."""
+        return CIPHER_TAGS[self.cipher]
+
 
 @dataclass(frozen=True)
 class Site:
     hostname: str
-    platform: str  # asa | ios
+    platform: str  # a registered platform name
     outside: str
     gateway: str
     lan: str  # network address of the /24, e.g. 10.12.1.0
     name: str  # the site part of the hostname, for object and ACL names
     priority: int
-    legacy: bool  # ASA pre-8.4 syntax
+    legacy: bool  # the platform's older config syntax (Platform.lab_legacy)
 
 
 @dataclass(frozen=True)
@@ -100,7 +97,7 @@ class Lab:
     """A generated healthy lab: the scenario (from :attr:`text`) and what it was generated from."""
 
     seed: int
-    platform: str  # asa | ios | mixed
+    platform: str  # a registered platform name or mixed
     scenario: Scenario
     policy: LabPolicy
     key: str
@@ -161,146 +158,21 @@ def _sites(rng: random.Random, platforms: tuple[str, str]) -> tuple[Site, Site]:
     lans: set[str] = set()
     sites = []
     for platform, name, net in zip(platforms, names, nets):
-        prefix = rng.choice(ASA_PREFIXES if platform == "asa" else IOS_PREFIXES)
+        box = registry.get(platform)
+        prefix = rng.choice(box.lab_hostname_prefixes)
         sites.append(Site(
             hostname=f"{prefix}-{name}", platform=platform, outside=f"{net}.{rng.randint(2, 254)}",
             gateway=f"{net}.1", lan=_lan(rng, lans), name=name, priority=rng.choice(PRIORITIES),
-            legacy=platform == "asa" and rng.random() < 0.25,
+            legacy=box.lab_legacy(rng),
         ))
     return sites[0], sites[1]
 
 
 def _policy(rng: random.Random, platforms: tuple[str, str]) -> LabPolicy:
-    hashes = HASH_WEIGHTS_ASA if "asa" in platforms else HASH_WEIGHTS_IOS
+    # the hashes of the platform that supports the fewest (the others support those too)
+    hashes = min((registry.get(p).lab_hash_weights for p in platforms), key=len)
     return LabPolicy(_weighted(rng, CIPHER_WEIGHTS), _weighted(rng, hashes), _weighted(rng, GROUP_WEIGHTS),
                      rng.choice(LIFETIMES))
-
-
-def _wildcard(lan: str) -> str:
-    return f"{lan} 0.0.0.255"
-
-
-def asa_config(site: Site, peer: Site, policy: LabPolicy, key: str, rng: random.Random) -> str:
-    """ASA running-config text (8.4+ or pre-8.4 syntax, ``site.legacy``) for one end of the tunnel."""
-    outside_if, inside_if = rng.choice((("GigabitEthernet0/0", "GigabitEthernet0/1"),
-                                        ("GigabitEthernet1/1", "GigabitEthernet1/2"),
-                                        ("Ethernet0/0", "Ethernet0/1")))
-    local, remote = f"{site.name}-LAN", f"{peer.name}-LAN"
-    acl = f"{site.name}-TO-{peer.name}"
-    esp = CIPHERS[policy.cipher][1] + (" esp-md5-hmac" if policy.hash == "md5" else " esp-sha-hmac")
-    tset = f"ESP-{CIPHERS[policy.cipher][3]}-{'MD5' if policy.hash == 'md5' else 'SHA'}"
-    cmap = rng.choice(("outside_map", "CMAP-OUTSIDE", "VPN-MAP"))
-    lines = [
-        f"hostname {site.hostname}",
-        "!",
-        f"interface {outside_if}",
-        " nameif outside",
-        " security-level 0",
-        f" ip address {site.outside} 255.255.255.0",
-        "!",
-        f"interface {inside_if}",
-        " nameif inside",
-        " security-level 100",
-        f" ip address {site.lan[:-1]}1 255.255.255.0",
-        "!",
-    ]
-    family = "isakmp" if site.legacy else "ikev1"
-    if site.legacy:
-        lines += [
-            f"access-list {acl} extended permit ip {site.lan} 255.255.255.0 {peer.lan} 255.255.255.0",
-            f"access-list NONAT extended permit ip {site.lan} 255.255.255.0 {peer.lan} 255.255.255.0",
-            "nat (inside) 0 access-list NONAT",
-            f"route outside 0.0.0.0 0.0.0.0 {site.gateway} 1",
-            "!",
-            f"crypto ipsec transform-set {tset} {esp}",
-            f"crypto map {cmap} 10 match address {acl}",
-            f"crypto map {cmap} 10 set peer {peer.outside}",
-            f"crypto map {cmap} 10 set transform-set {tset}",
-        ]
-    else:
-        lines += [
-            f"object network {local}",
-            f" subnet {site.lan} 255.255.255.0",
-            f"object network {remote}",
-            f" subnet {peer.lan} 255.255.255.0",
-            f"access-list {acl} extended permit ip object {local} object {remote}",
-            f"nat (inside,outside) source static {local} {local} destination static {remote} {remote} "
-            "no-proxy-arp route-lookup",
-            f"route outside 0.0.0.0 0.0.0.0 {site.gateway} 1",
-            "!",
-            f"crypto ipsec ikev1 transform-set {tset} {esp}",
-            f"crypto map {cmap} 10 match address {acl}",
-            f"crypto map {cmap} 10 set peer {peer.outside}",
-            f"crypto map {cmap} 10 set ikev1 transform-set {tset}",
-        ]
-    lines.append(f"crypto map {cmap} interface outside")
-    if rng.random() < 0.5:
-        lines.append("crypto isakmp identity address")
-    lines += [
-        f"crypto {family} enable outside",
-        f"crypto {family} policy {site.priority}",
-        " authentication pre-share",
-        f" encryption {policy.cipher}",
-        f" hash {policy.hash}",
-        f" group {policy.group}",
-        f" lifetime {policy.lifetime}",
-        "!",
-        f"tunnel-group {peer.outside} type ipsec-l2l",
-        f"tunnel-group {peer.outside} ipsec-attributes",
-        f" {'pre-shared-key' if site.legacy else 'ikev1 pre-shared-key'} {key}",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def ios_config(site: Site, peer: Site, policy: LabPolicy, key: str, rng: random.Random) -> str:
-    """IOS 15 / IOS XE running-config text for one end of the tunnel (the dialect of sim.platforms.ios.config)."""
-    outside_if, inside_if = rng.choice((("GigabitEthernet0/0", "GigabitEthernet0/1"),
-                                        ("GigabitEthernet0/0/0", "GigabitEthernet0/0/1"),
-                                        ("GigabitEthernet1", "GigabitEthernet2")))
-    acl = f"VPN-{site.name}-TO-{peer.name}"
-    cmap = rng.choice(("VPN-MAP", "CMAP", "OUTSIDE_MAP"))
-    esp = CIPHERS[policy.cipher][2] + (" esp-md5-hmac" if policy.hash == "md5" else
-                                       " esp-sha256-hmac" if policy.hash == "sha256" else " esp-sha-hmac")
-    tset = f"TS-{CIPHERS[policy.cipher][3]}"
-    lines = [
-        f"hostname {site.hostname}",
-        "!",
-        f"crypto isakmp policy {site.priority}",
-        f" encr {CIPHERS[policy.cipher][0]}",
-    ]
-    if policy.hash != IOS_DEFAULT_HASH:
-        lines.append(f" hash {policy.hash}")
-    lines += [" authentication pre-share", f" group {policy.group}"]
-    if policy.lifetime != IOS_DEFAULT_LIFETIME:
-        lines.append(f" lifetime {policy.lifetime}")
-    lines.append(f"crypto isakmp key {key} address {peer.outside}")
-    if rng.random() < 0.5:
-        lines.append("crypto isakmp keepalive 10 3")
-    lines += [
-        "!",
-        f"crypto ipsec transform-set {tset} {esp}",
-        " mode tunnel",
-        "!",
-        f"crypto map {cmap} 10 ipsec-isakmp",
-        f" set peer {peer.outside}",
-        f" set transform-set {tset}",
-        f" match address {acl}",
-        "!",
-        f"interface {outside_if}",
-        " description INTERNET",
-        f" ip address {site.outside} 255.255.255.0",
-        f" crypto map {cmap}",
-        "!",
-        f"interface {inside_if}",
-        f" description {site.name}-LAN",
-        f" ip address {site.lan[:-1]}1 255.255.255.0",
-        "!",
-        f"ip route 0.0.0.0 0.0.0.0 {site.gateway}",
-        "!",
-        f"ip access-list extended {acl}",
-        f" permit ip {_wildcard(site.lan)} {_wildcard(peer.lan)}",
-    ]
-    return "\n".join(lines) + "\n"
 
 
 def _block(text: str, indent: str = "    ") -> str:
@@ -313,11 +185,10 @@ def _device_yaml(role: str, site: Site, config: str) -> str:
 
 
 def _platforms(platform: str, rng: random.Random) -> tuple[str, str]:
-    if platform == "asa":
-        return ("asa", "asa")
-    if platform == "ios":
-        return ("ios", "ios")
-    return ("asa", "ios") if rng.random() < 0.5 else ("ios", "asa")
+    if platform != "mixed":
+        return (platform, platform)
+    first, second = registry.names()[:2]
+    return (first, second) if rng.random() < 0.5 else (second, first)
 
 
 def _check(seed, platform: str) -> int:
@@ -328,7 +199,7 @@ def _check(seed, platform: str) -> int:
     return seed
 
 
-def lab_text(seed: int, platform: str = "asa") -> tuple[str, dict]:
+def lab_text(seed: int, platform: str = registry.names()[0]) -> tuple[str, dict]:
     """The scenario YAML of lab ``seed`` and what it was made from (``policy``, ``key``)."""
     _check(seed, platform)
     rng = random.Random(f"ikesim/lab/{platform}/{seed}")
@@ -338,11 +209,10 @@ def lab_text(seed: int, platform: str = "asa") -> tuple[str, dict]:
     key = _key(rng)
     configs = []
     for site, peer in ((initiator, responder), (responder, initiator)):
-        render = asa_config if site.platform == "asa" else ios_config
-        configs.append(render(site, peer, policy, key, rng))
+        configs.append(registry.get(site.platform).lab_config(site, peer, policy, key, rng))
     look = rng.randint(*LOOK_RANGE)
     run_seed = rng.randint(1, 9999)
-    kinds = {"asa": "ASA", "ios": "IOS"}
+    kinds = {name: registry.get(name).label for name in registry.names()}
     title = (f"Generated lab {seed}: {initiator.hostname} ({kinds[initiator.platform]}) to {responder.hostname} "
              f"({kinds[responder.platform]})")
     description = (f"{initiator.hostname} ({initiator.outside}) starts IKEv1 Main Mode towards {responder.hostname} "
@@ -356,7 +226,7 @@ def lab_text(seed: int, platform: str = "asa") -> tuple[str, dict]:
     return text, {"policy": policy, "key": key}
 
 
-def generate_lab(seed: int, platform: str = "asa") -> Lab:
+def generate_lab(seed: int, platform: str = registry.names()[0]) -> Lab:
     """A healthy lab for ``platform`` (asa | ios | mixed), the same for the same seed.
 
     Raises :class:`InputError` for a bad seed or platform, or when the scenario loader does not know a platform
@@ -378,4 +248,4 @@ def _loads(platform: str) -> bool:
 def available_platforms() -> tuple[str, ...]:
     """The lab platforms that work with this installation (``asa`` always; ``ios`` and ``mixed`` once the scenario
     loader accepts ``platform: ios``)."""
-    return tuple(p for p in PLATFORMS if p == "asa" or _loads(p))
+    return tuple(p for p in PLATFORMS if p == registry.names()[0] or _loads(p))

@@ -39,7 +39,7 @@ from ..api import Run, run
 from ..engine.trace import DatagramDropped, DatagramProcessed, DatagramSent, Logged, SaChanged
 from ..errors import InputError
 from ..ike import events as ev
-from ..platforms.registry import platform_for
+from ..platforms import registry
 from ..render.reasons import explain
 from . import labs
 from .console import CommandError, render
@@ -59,28 +59,18 @@ Out = Callable[[str], object]
 
 _HEX = re.compile(r"\b(?:0x)?[0-9a-fA-F]{6,}\b")
 _LOG_LINE = re.compile(r"^\*?[A-Z][a-z]{2} +\d+ ")
-_POLICY_VALUE = re.compile(r"^(\s+(?:authentication|encryption|encr|hash|group|lifetime)\s).*$", re.M)
-_IOS_KEY = re.compile(r"^(crypto isakmp key (?:[06] )?)\S+( +address )", re.M)
 
 
 # -- what the trainee sees ------------------------------------------------------------------------------------------
 
 
 def sa_command(platform: str) -> str:
-    return getattr(platform_for(platform), "default_command", None) or (
-        "show isakmp sa" if platform == "asa" else "show crypto isakmp sa")
+    return registry.get(platform).default_command
 
 
 def config_commands(device) -> list[str]:
     """The configuration views shown for ``device``: its IKE policy and keys, as an engineer would look at them."""
-    if device.platform == "asa":
-        return ["show running-config crypto ikev1", "show running-config tunnel-group"]
-    commands = ["show running-config | section crypto isakmp"]
-    interface_for = getattr(device.config, "interface_for", None)
-    interface = interface_for(device.outside) if interface_for else None
-    if interface:
-        commands.append(f"show running-config interface {interface}")
-    return commands
+    return registry.get(device.platform).config_views(device)
 
 
 def _log_view(result: Run, hostname: str, t: float) -> str:
@@ -112,7 +102,7 @@ def views(result: Run, hostname: str, t: float, logs: bool) -> list[tuple[str, s
 
 
 def prompt(device) -> str:
-    return f"{device.hostname}# " if device.platform == "asa" else f"{device.hostname}#"
+    return registry.get(device.platform).prompt(device.hostname)
 
 
 def transcript(result: Run, hostname: str, shown: list[tuple[str, str]]) -> str:
@@ -122,14 +112,15 @@ def transcript(result: Run, hostname: str, shown: list[tuple[str, str]]) -> str:
 
 def _signature(text: str, both_sides: bool) -> str:
     """What the trainee can tell from what they see: the text with incidental hex (cookies, message ids, struct
-    addresses) blanked out and, when only one side is visible, the policy values and IOS keys blanked too: those
+    addresses) blanked out and, when only one side is visible, the policy values and keys in clear blanked too (each
+    platform's ``blank_relative``): those
     are only right or wrong relative to the other side's, which the trainee cannot see (an ``encryption 3des``
     line is no evidence of a mismatch). What a single side shows on its own (a missing ``crypto ikev1 enable``, a
     missing key, a tunnel-group named after the wrong address, the SA states, the logs) still counts."""
     text = _HEX.sub("#", text)
     if not both_sides:
-        text = _POLICY_VALUE.sub(r"\g<1>...", text)
-        text = _IOS_KEY.sub(r"\g<1>...\g<2>", text)
+        for platform in registry.all_platforms():  # the views may come from either side's platform
+            text = platform.blank_relative(text)
     return text
 
 
@@ -141,7 +132,7 @@ def state_summary(result: Run, t: float) -> str:
     parts = []
     for device in result.scenario.devices:
         rows = result.trace.sa_table(device.hostname, t)
-        platform = platform_for(device.platform)
+        platform = registry.get(device.platform)
         states = ", ".join(platform.state_name(u.role, u.state) for u, _, _ in rows) or "no SA"
         parts.append(f"{device.hostname} ({device.role}) {states}")
     return "; ".join(parts)
@@ -198,7 +189,7 @@ def evidence(result: Run) -> list[str]:
         elif isinstance(fate, DatagramProcessed) and fate.outcome == "duplicate":
             what = f"reached {fate.device} as a duplicate of one already processed"
         elif isinstance(fate, DatagramProcessed):
-            platform = platform_for(names[fate.device].platform) if fate.device in names else None
+            platform = registry.get(names[fate.device].platform) if fate.device in names else None
             what = f"reached {fate.device} and was discarded: {explain(fate.reason, fate.detail, fate.message, platform)}"
         else:
             what = "still in flight when the run ended"
@@ -212,9 +203,9 @@ def evidence(result: Run) -> list[str]:
     for record in trace.of(SaChanged):
         if record.update.state is None:
             device = names.get(record.device)
-            was = platform_for(device.platform).state_name(record.update.role, record.update.previous) \
+            was = registry.get(device.platform).state_name(record.update.role, record.update.previous) \
                 if device is not None and record.update.previous else record.update.previous
-            platform = platform_for(device.platform) if device is not None else None
+            platform = registry.get(device.platform) if device is not None else None
             reason = explain(record.update.reason, record.update.detail, platform=platform, removal=True)
             timed.append((record.t, f"{record.device} removed its SA (it was {was}) at {record.t:g} s: {reason}."))
     return lines + [text for _, text in sorted(timed, key=lambda item: item[0])]
@@ -249,7 +240,7 @@ class Round:
     def question(self) -> str:
         s = self.result.scenario
         i, r = s.initiator, s.responder
-        kinds = {"asa": "ASA", "ios": "IOS"}
+        kinds = {name: registry.get(name).label for name in registry.names()}
         lines = ["", RULE, f"Round {self.number} of {self.total}   (level {self.level}, "
                        f"{kinds[i.platform]} to {kinds[r.platform]})", RULE]
         lines += textwrap.wrap(
@@ -355,7 +346,7 @@ class Quiz:
     ``seed=None`` draws one (see :attr:`seed`, printed by :func:`run_quiz` so a quiz can be replayed). Rounds are
     made on demand, in order (a fault is not asked twice before every applicable one has been asked)."""
 
-    def __init__(self, rounds: int = 5, seed: int | None = None, level: int = 1, platform: str = "asa"):
+    def __init__(self, rounds: int = 5, seed: int | None = None, level: int = 1, platform: str = registry.names()[0]):
         if isinstance(rounds, bool) or not isinstance(rounds, int) or not 1 <= rounds <= MAX_ROUNDS:
             raise InputError(f"rounds must be a whole number from 1 to {MAX_ROUNDS}, not {rounds!r}", field="rounds")
         if isinstance(level, bool) or level not in LEVELS:
@@ -364,8 +355,8 @@ class Quiz:
             raise InputError(f"unknown platform {platform!r} (expected {', '.join(labs.PLATFORMS)})",
                              field="platform")
         if platform not in labs.available_platforms():
-            raise InputError(f"platform {platform!r} is not available yet: this version of ikesim cannot load IOS "
-                             "scenarios (use --platform asa)", field="platform")
+            raise InputError(f"platform {platform!r} is not available yet: this version of ikesim cannot load its "
+                             f"scenarios (use --platform {registry.names()[0]})", field="platform")
         if seed is None:
             seed = random.SystemRandom().randrange(1, 1_000_000)
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -587,7 +578,7 @@ def answers_ask(lines: Iterable[str], out: Out | None = None) -> Ask:
     return ask
 
 
-def main(rounds: int = 5, seed: int | None = None, level: int = 1, platform: str = "asa",
+def main(rounds: int = 5, seed: int | None = None, level: int = 1, platform: str = registry.names()[0],
          answers: str | None = None, record: str | None = None, stdin: TextIO | None = None,
          stdout: TextIO | None = None, now: Callable[[], str] | None = None) -> int:
     """``ikesim quiz [--rounds N] [--seed N] [--level 1|2|3] [--platform asa|ios|mixed] [--answers FILE|-]

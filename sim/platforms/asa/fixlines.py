@@ -69,3 +69,47 @@ def nat_t_lines(config: AsaConfig) -> list[str]:
 
 def default_map_name() -> str:
     return "outside_map"
+
+
+# -- the words ``ikesim check`` uses for this platform's configuration ------------------------------------------------
+
+from .config import masked_key_lines, unmask_keys  # noqa: E402,F401  (read by sim.check.read)
+
+#: how the box speaks of a crypto map on an interface, and the log line it writes without one
+MAP_ON_INTERFACE = "bound to"
+NO_MAP_LOG = " (the ASA logs 'No crypto map bound to interface... dropping pkt')"
+#: what a per-peer key entry is called
+KEY_ENTRY = "tunnel-group"
+
+
+def ike_off(interface: str) -> str:
+    return f"IKEv1 is not enabled on its interface {interface}"
+
+
+def key_place(group: str) -> str:
+    """Where a peer's key lives, named as in the config."""
+    return f"tunnel-group {group}"
+
+
+def peer_entry(peer: str) -> str:
+    return f"tunnel-group {peer}"
+
+
+def missing_key(config: AsaConfig, peer: str) -> tuple[bool, str]:
+    """(must the fix declare the entry, what is missing in words)."""
+    group = config.tunnel_groups.get(peer)
+    if group is None:
+        return True, f"it has no tunnel-group for {peer} (and DefaultL2LGroup has no key)"
+    return False, f"its tunnel-group {peer} has no pre-shared key"
+
+
+def psk_fix_lines(config: AsaConfig, peer: str, same_key: str) -> list[str]:
+    """Re-enter the key where this box keeps it for ``peer`` (its tunnel-group, even the default one)."""
+    key = config.peer_key(peer)
+    if key is not None:
+        return key_lines(config, key.group, same_key, declare=False)
+    return key_lines(config, peer, same_key)
+
+
+def nat_t_on(config: AsaConfig) -> bool:
+    return config.nat_traversal is not None

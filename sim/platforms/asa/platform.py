@@ -1,13 +1,17 @@
-"""The Cisco ASA platform: its IKE profile (vendor IDs, timers), state names and show output."""
+"""The Cisco ASA platform object (:class:`sim.platforms.base.Platform`): IKE profile (vendor IDs, timers), config
+dialect and edits, state names, show output, console, pasted-output parser and lab configs."""
 
 from __future__ import annotations
 
+import random
+import re
 from dataclasses import replace
 
 from ...engine.trace import Trace
 from ...ike import constants as c
 from ...ike.config import IkeConfig, Retransmit
-from . import show
+from . import console, edits, lab, show
+from . import showparse as _showparse
 
 #: Vendor IDs an ASA sends (ike-facts.md 1.6). NAT-T VIDs are left out until NAT-D is modelled.
 MM1_VIDS = (c.VID_CISCO_FRAGMENTATION,)
@@ -18,6 +22,27 @@ MM4_VIDS = (c.VID_CISCO_UNITY, c.VID_DPD, c.VID_XAUTH)
 
 class AsaPlatform:
     name = "asa"
+    label = "ASA"
+    #: weighted markers of a saved running-config (a version line decides; the others add up): ``detect``
+    config_weights = ((r"^(?:ASA|PIX) Version \S+", 100), (r"^: Saved", 10), (r"^Cryptochecksum:", 10),
+                      (r"^ nameif ", 3), (r"^tunnel-group ", 3), (r"^crypto ikev1 ", 3))
+    config_markers = (r"^tunnel-group ", r"^crypto ikev1 ", r"^\s+nameif ")
+    #: everything after ``pre-shared-key`` is the key, a trailing blank included
+    keeps_key_trailing_blank = True
+    key_blank_note = ""
+    notable_logs = "ASA severity 0-5"
+    #: the commands in one line, for ``ikesim run --help``
+    command_summary = "show isakmp sa, show crypto isakmp sa, show crypto ikev1 sa [detail], show logging, debug crypto ikev1 [LEVEL]"
+    #: the pasted formats its parser reads, in a few words, for ``ikesim diagnose --help``
+    paste_formats = "ASA 8.4+/9.x and older formats"
+    console_grammar = console.GRAMMAR
+    console_filters = console.FILTERS
+    console_word_help = console.WORD_HELP
+    error_prefix = "ERROR: % "
+    incomplete_message = "Incomplete command"
+    paste_parser = _showparse
+    lab_hostname_prefixes = lab.HOSTNAME_PREFIXES
+    lab_hash_weights = lab.HASH_WEIGHTS
     #: ike-facts.md 3.7 (uncertain, configurable per device): resend every 8 s, 3 times, remove 8 s later
     default_retransmit = Retransmit()
     #: what ``ikesim run`` types on this device when no --command is given
@@ -46,6 +71,13 @@ class AsaPlatform:
     def show(self, trace: Trace, hostname: str, t: float, command: str) -> str:
         return show.run(trace, hostname, t, command)
 
+    @property
+    def fixlines(self):
+        """This platform's configuration lines and words for ``ikesim check`` (:mod:`.fixlines`)."""
+        from . import fixlines
+
+        return fixlines
+
     def reason_words(self, reason, detail, message, removal: bool = False) -> str | None:
         """The core's reason in this platform's terms, or None for the neutral words (sim.render.reasons)."""
         from . import words
@@ -60,5 +92,35 @@ class AsaPlatform:
     def commands(self) -> list[str]:
         return list(show.COMMANDS)
 
+    def edit(self, text: str, intent) -> str:
+        return edits.edit(text, intent)
 
-ASA = AsaPlatform()
+    def notable_log(self, line: str) -> bool:
+        match = _SEVERITY.search(line)
+        return bool(match) and int(match.group(1)) <= 5
+
+    def prompt(self, hostname: str) -> str:
+        return f"{hostname}# "
+
+    def console_help(self) -> tuple[list[tuple[str, str]], str]:
+        return list(console.HELP_ROWS), console.MODIFIERS
+
+    def running_config(self, text: str, words: tuple[str, ...]) -> str:
+        return console.running_config(text, words[2:], masked=words[0] == "show")
+
+    def config_views(self, device) -> list[str]:
+        return ["show running-config crypto ikev1", "show running-config tunnel-group"]
+
+    def blank_relative(self, text: str) -> str:
+        return console.POLICY_VALUE.sub(r"\g<1>...", text)  # keys are masked in the views already
+
+    def lab_legacy(self, rng: random.Random) -> bool:
+        return lab.legacy(rng)
+
+    def lab_config(self, site, peer, policy, key: str, rng: random.Random) -> str:
+        return lab.lab_config(site, peer, policy, key, rng)
+
+
+_SEVERITY = re.compile(r"%ASA-(\d)-\d+:")
+
+ASA = PLATFORM = AsaPlatform()

@@ -55,3 +55,40 @@ def nat_t_lines(config: IosConfig) -> list[str]:
 
 def default_map_name() -> str:
     return "VPN-MAP"
+
+
+# -- the words ``ikesim check`` uses for this platform's configuration ------------------------------------------------
+
+from .config import masked_key_lines, unmask_keys  # noqa: E402,F401  (read by sim.check.read)
+
+#: how the router speaks of a crypto map on an interface, and the log line it writes without one (none)
+MAP_ON_INTERFACE = "applied to"
+NO_MAP_LOG = ""
+#: what a per-peer key entry is called
+KEY_ENTRY = "key"
+
+
+def ike_off(interface: str) -> str:
+    return "ISAKMP is turned off ('no crypto isakmp')"
+
+
+def key_place(group: str) -> str:
+    """Where a peer's key lives, named as in the config."""
+    return f"crypto isakmp key ... address {group.replace('/', ' /')}"
+
+
+def peer_entry(peer: str) -> str:
+    return f"crypto isakmp key ... address {peer}"
+
+
+def missing_key(config: IosConfig, peer: str) -> tuple[bool, str]:
+    """(must the fix declare the entry, what is missing in words)."""
+    return True, f"it has no 'crypto isakmp key' for {peer}"
+
+
+def psk_fix_lines(config: IosConfig, peer: str, same_key: str) -> list[str]:
+    return key_lines(config, peer, same_key)
+
+
+def nat_t_on(config: IosConfig) -> bool:
+    return bool(config.nat_traversal)

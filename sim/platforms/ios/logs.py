@@ -25,7 +25,7 @@ from ...ike import constants as c
 from ...ike import events as ev
 from ...ike import messages
 from ...ike.types import Msg, Reason, Trigger
-from .show import FIRST_CONN_ID, state_name
+from .states import FIRST_CONN_ID, state_name
 
 #: simulated t = 0 (no year is shown)
 BASE_TIME = datetime(2023, 11, 27, 10, 0, 0)

@@ -1,16 +1,42 @@
-"""The Cisco IOS platform: its IKE profile (timers, key needed before MM1), state names, show output and logs."""
+"""The Cisco IOS platform object (:class:`sim.platforms.base.Platform`): IKE profile (timers, key needed before MM1),
+config dialect and edits, state names, show output and logs, console, pasted-output parser and lab configs."""
 
 from __future__ import annotations
+
+import random
 
 from ...engine.trace import Trace
 from ...errors import InputError
 from ...ike.config import IkeConfig, Retransmit
-from . import show
+from . import console, edits, lab, show
+from . import showparse as _showparse
 from .config import IosConfig, parse_ios_config
 
 
 class IosPlatform:
     name = "ios"
+    label = "IOS"
+    #: weighted markers of a saved running-config (a version line decides; the others add up): ``detect``
+    config_weights = ((r"^version [0-9]+\.[0-9]+\s*$", 100), (r"^Building configuration", 10),
+                      (r"^Current configuration :", 10), (r"^boot-start-marker", 10), (r"^crypto isakmp key ", 3),
+                      (r"^ encr ", 3), (r"^crypto map \S+ [0-9]+ ipsec-isakmp\s*$", 3))
+    config_markers = (r"^crypto isakmp key ", r"^\s+encr ", r"^crypto map \S+ \d+ ipsec-isakmp")
+    #: a key is one word
+    keeps_key_trailing_blank = False
+    key_blank_note = "IOS keys are single words"
+    notable_logs = "IOS %CRYPTO"
+    #: the commands in one line, for ``ikesim run --help``
+    command_summary = "show crypto isakmp sa [detail], show logging, debug crypto isakmp"
+    #: the pasted formats its parser reads, in a few words, for ``ikesim diagnose --help``
+    paste_formats = "IOS table"
+    console_grammar = console.GRAMMAR
+    console_filters = console.FILTERS
+    console_word_help = console.WORD_HELP
+    error_prefix = "% "
+    incomplete_message = "Incomplete command."
+    paste_parser = _showparse
+    lab_hostname_prefixes = lab.HOSTNAME_PREFIXES
+    lab_hash_weights = lab.HASH_WEIGHTS
     #: ike-facts.md 4.4 (partly uncertain): resend every 10 s, "attempt n of 5", then "Death by retransmission P1".
     #: We remove the SA 10 s after the 5th resend (when the next resend would have been due).
     default_retransmit = Retransmit(interval=10.0, retries=5, remove_after=10.0)
@@ -39,6 +65,13 @@ class IosPlatform:
     def show(self, trace: Trace, hostname: str, t: float, command: str) -> str:
         return show.run(trace, hostname, t, command)
 
+    @property
+    def fixlines(self):
+        """This platform's configuration lines and words for ``ikesim check`` (:mod:`.fixlines`)."""
+        from . import fixlines
+
+        return fixlines
+
     def reason_words(self, reason, detail, message, removal: bool = False) -> str | None:
         """The core's reason in this platform's terms, or None for the neutral words (sim.render.reasons)."""
         from . import words
@@ -53,5 +86,39 @@ class IosPlatform:
     def commands(self) -> list[str]:
         return list(show.COMMANDS)
 
+    def edit(self, text: str, intent) -> str:
+        return edits.edit(text, intent)
 
-IOS = IosPlatform()
+    def notable_log(self, line: str) -> bool:
+        return "%CRYPTO-" in line
+
+    def prompt(self, hostname: str) -> str:
+        """No blank after ``#``: IOS prints ``R1#`` and the typed command follows at once."""
+        return f"{hostname}#"
+
+    def console_help(self) -> tuple[list[tuple[str, str]], str]:
+        return list(console.HELP_ROWS), console.MODIFIERS
+
+    def running_config(self, text: str, words: tuple[str, ...]) -> str:
+        return console.running_config_for(text, words)
+
+    def config_views(self, device) -> list[str]:
+        commands = ["show running-config | section crypto isakmp"]
+        interface_for = getattr(device.config, "interface_for", None)
+        interface = interface_for(device.outside) if interface_for else None
+        if interface:
+            commands.append(f"show running-config interface {interface}")
+        return commands
+
+    def blank_relative(self, text: str) -> str:
+        text = console.POLICY_VALUE.sub(r"\g<1>...", text)
+        return console.KEY_LINE.sub(r"\g<1>...\g<2>", text)
+
+    def lab_legacy(self, rng: random.Random) -> bool:
+        return lab.legacy(rng)
+
+    def lab_config(self, site, peer, policy, key: str, rng: random.Random) -> str:
+        return lab.lab_config(site, peer, policy, key, rng)
+
+
+IOS = PLATFORM = IosPlatform()

@@ -20,19 +20,7 @@ from ...errors import InputError
 from ...ike import constants as c
 from ...ike.effects import SaUpdate
 from ..configtext import apply_filter, choices, compile_filter, matches_keywords, output_lines
-
-#: core state (ASA names, each naming the message waited for) -> what IOS shows (ike-facts.md 2, 4.2)
-STATE_NAMES = {
-    ("initiator", "MM_WAIT_MSG2"): "MM_NO_STATE",
-    ("initiator", "MM_WAIT_MSG4"): "MM_SA_SETUP",
-    ("initiator", "MM_WAIT_MSG6"): "MM_KEY_EXCH",
-    ("responder", "MM_WAIT_MSG3"): "MM_SA_SETUP",
-    ("responder", "MM_WAIT_MSG5"): "MM_KEY_EXCH",
-    ("initiator", "MM_ACTIVE"): "QM_IDLE",
-    ("responder", "MM_ACTIVE"): "QM_IDLE",
-}
-
-FIRST_CONN_ID = 1001
+from .states import FIRST_CONN_ID, STATE_NAMES, state_name  # noqa: F401 - re-exported for callers
 
 IPV4_HEADER = "IPv4 Crypto ISAKMP SA"
 IPV6_HEADER = "IPv6 Crypto ISAKMP SA"
@@ -58,11 +46,6 @@ COMMANDS = [
     "debug crypto isakmp",
 ]
 FILTERS = ("begin", "include", "exclude", "section", "count")
-
-
-def state_name(role: str, state: str) -> str:
-    """The core state as IOS shows it (unknown states pass through)."""
-    return STATE_NAMES.get((role, state), state)
 
 
 def conn_ids(trace: Trace, hostname: str, t: float, conn_id_from: str = "keys") -> dict[tuple[str, str], int]:
