@@ -6,8 +6,9 @@ text (the default platform when none claims it). The text is parsed by that plat
 its ``ike_config`` adds its profile (vendor IDs, nonce length, timers). Live mode has one interface: the one the UDP
 socket is bound to, and it is treated as the device's outside interface: on an ASA the ``outside`` nameif, so IKE
 only answers and initiates when the config says ``crypto ikev1 enable outside`` (or ``crypto isakmp enable
-outside``); with any other nameif the device behaves as an ASA whose outside interface has IKE disabled. (Which
-interface an IOS router's socket stands for is decided with the live driver's IOS support.)
+outside``); with any other nameif the device behaves as an ASA whose outside interface has IKE disabled. An IOS
+router's socket stands for the interface that carries its address, else the one with a crypto map (IKE runs where a
+crypto map is applied).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class _DeviceSpec:
     config: object
     outside: str
     timers: Retransmit
+    live: bool = True  # a live socket: the platform picks the interface it stands for (IOS: its crypto map one)
 
 
 @dataclass(frozen=True)

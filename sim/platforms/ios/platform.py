@@ -56,8 +56,15 @@ class IosPlatform:
                 f"{address} 255.255.255.0' / ' crypto map VPN-MAP')", field="config")
 
     def ike_config(self, device) -> IkeConfig:
+        """The core's view of the router on the interface that carries ``device.outside``. A live device
+        (``device.live``) stands on a socket whose address need not be in the config: it is the interface with a
+        crypto map (the first by name when there are several), as the interface IKE runs on."""
         config: IosConfig = device.config
-        return config.ike_config(config.interface_for(device.outside), device.outside, device.timers)
+        interface = config.interface_for(device.outside)
+        if interface is None and getattr(device, "live", False):
+            mapped = sorted(config.crypto_map_interfaces)
+            interface = mapped[0] if mapped else None
+        return config.ike_config(interface, device.outside, device.timers)
 
     def state_name(self, role: str, state: str) -> str:
         return show.state_name(role, state)
