@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
                           + ", ".join(f'"{p.default_command}" on {p.label}' for p in platforms) + "). "
                           + " ".join(f"{p.label}: {p.command_summary}." for p in platforms)
                           + ' Filters after "|": '
-                          + "; ".join(f"{p.label}: {', '.join(p.console_filters)} REGEX" for p in platforms))
+                          + "; ".join(f"{p.label}: {p.filter_help}" for p in platforms))
 
     sub.add_parser("list", help="list the bundled scenarios", description="List the bundled scenarios.")
 

@@ -85,6 +85,8 @@ class Platform(Protocol):
     console_grammar: tuple[tuple[str, ...], ...]
     #: the output filters after ``|``, in the order ``?`` lists them
     console_filters: tuple[str, ...]
+    #: the output filters as ``--help`` shows them (``begin, include, exclude, grep [-v] REGEX``)
+    filter_help: str
     #: what ``?`` says about each word (and argument) of :attr:`console_grammar`
     console_word_help: dict[str, str]
     #: what an error line starts with (``ERROR: % `` or ``% ``)

@@ -37,6 +37,7 @@ class AsaPlatform:
     paste_formats = "ASA 8.4+/9.x and older formats"
     console_grammar = console.GRAMMAR
     console_filters = console.FILTERS
+    filter_help = "begin, include, exclude, grep [-v] REGEX"
     console_word_help = console.WORD_HELP
     error_prefix = "ERROR: % "
     incomplete_message = "Incomplete command"

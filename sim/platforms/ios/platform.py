@@ -31,6 +31,7 @@ class IosPlatform:
     paste_formats = "IOS table"
     console_grammar = console.GRAMMAR
     console_filters = console.FILTERS
+    filter_help = "begin, include, exclude, section, count REGEX"
     console_word_help = console.WORD_HELP
     error_prefix = "% "
     incomplete_message = "Incomplete command."
