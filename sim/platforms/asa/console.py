@@ -58,7 +58,8 @@ def running_config(config: str, words: tuple[str, ...] = (), masked: bool = True
     if not words:
         return mask_keys(config) if masked else config if config.endswith("\n") else config + "\n"
     if words[0] == "crypto":
-        prefixes = ("crypto ikev1 ", "crypto isakmp ") if len(words) > 1 else ("crypto ",)
+        # ``crypto ikev1`` shows the 8.4+ lines, ``crypto isakmp`` the ``crypto isakmp ...`` ones (on 8.2 all of IKE)
+        prefixes = (f"crypto {words[1]} ",) if len(words) > 1 else ("crypto ",)
     else:
         prefixes = ("tunnel-group ",)
     lines = [line for block in config_blocks(config) if block[0].lower().startswith(prefixes) for line in block]

@@ -110,7 +110,11 @@ class AsaPlatform:
         return console.running_config(text, words[2:], masked=words[0] == "show")
 
     def config_views(self, device) -> list[str]:
-        return ["show running-config crypto ikev1", "show running-config tunnel-group"]
+        """The views an engineer looks at: ``crypto ikev1`` on an 8.4+ box; a config in pre-8.4 syntax
+        (``crypto isakmp policy``) is an 8.2-era box, where that command is ``show running-config crypto isakmp``."""
+        legacy = re.search(r"^crypto isakmp (?:policy|enable) ", getattr(device, "config_text", ""), re.M)
+        family = "isakmp" if legacy else "ikev1"
+        return [f"show running-config crypto {family}", "show running-config tunnel-group"]
 
     def blank_relative(self, text: str) -> str:
         return console.POLICY_VALUE.sub(r"\g<1>...", text)  # keys are masked in the views already
