@@ -80,14 +80,14 @@ def test_show_logging_delegates(psk):
 
 def test_show_running_config_crypto_ikev1(psk):
     text = answer(Console(psk), "show running-config crypto ikev1")
-    assert text == ("crypto isakmp identity address\n"
-                    "crypto ikev1 enable outside\n"
+    assert text == ("crypto ikev1 enable outside\n"
                     "crypto ikev1 policy 10\n"
                     " authentication pre-share\n"
                     " encryption aes-256\n"
                     " hash sha\n"
                     " group 14\n"
                     " lifetime 86400\n")
+    assert answer(Console(psk), "show running-config crypto isakmp") == "crypto isakmp identity address\n"
     everything = answer(Console(psk), "show running-config crypto")
     assert "crypto map outside_map 10 set peer 50.56.229.98\n" in everything
     assert "tunnel-group" not in everything
