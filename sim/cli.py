@@ -206,23 +206,6 @@ def _seconds(text: str) -> float:
     return value
 
 
-def explain_scenario(scenario) -> str:
-    """The scenario's title, description, ``notice:`` and ``fix:`` as a trainee reads them after the output."""
-    import textwrap
-
-    def block(head: str, body: str | None) -> list[str]:
-        if not body:
-            return []
-        return [f"{head}:"] + textwrap.wrap(" ".join(body.split()), 100, initial_indent="  ", break_on_hyphens=False,
-                                            break_long_words=False, subsequent_indent="  ") + [""]
-
-    lines = [f"== {scenario.name}: {scenario.title}", ""]
-    lines += block("What it is", scenario.description)
-    lines += block("What to notice", scenario.notice)
-    lines += block("The fix", scenario.fix)
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
 def _cmd_list(args) -> int:
     from .scenario import list_bundled
 
@@ -374,6 +357,8 @@ def _cmd_run(args) -> int:
         _check_directory(args.keys, "keys")
     text = "" if args.no_show else result.transcript(args.command, at=args.at, on=args.on)
     if args.explain:
+        from .training.explain import explain_scenario
+
         text += ("\n" if text else "") + explain_scenario(result.scenario)
     files: list[tuple[str, bytes | str, str]] = []  # (path, data, what it is)
     if args.chart:

@@ -216,7 +216,7 @@ def test_question_mark_and_help(psk):
 
 def test_tab_completion(psk):
     console = Console(psk)
-    assert console.completions("") == ["clock", "debug", "exit", "help", "more", "quit", "show", "switch"]
+    assert console.completions("") == ["clock", "debug", "exit", "explain", "help", "more", "quit", "show", "switch"]
     assert console.completions("sh ") == ["crypto", "isakmp", "logging", "running-config"]
     assert console.completions("sh r") == ["running-config"]
     assert console.completions("sh run ") == ["crypto", "tunnel-group"]
@@ -287,3 +287,9 @@ def test_ios_console():
 
     text = session(Console(result, on=router.hostname), "switch", "sh run tun")
     assert f"{result.scenario.initiator.hostname}# sh run tun\n" in text and "*****" in text
+
+
+def test_explain_tells_what_the_scenario_is_about(psk):
+    text = answer(Console(psk), "explain")
+    assert text.startswith(f"== psk-mismatch: {psk.scenario.title}")
+    assert "What to notice:" in text and "The fix:" in text

@@ -62,6 +62,7 @@ _COMMON = [
     ("switch",),
     ("switch", "<hostname>"),
     ("help",),
+    ("explain",),
     ("exit",),
     ("quit",),
 ]
@@ -76,6 +77,7 @@ HELP = {
     "clock": "Show or set the simulated time (seconds)",
     "switch": "Go to the other device's console",
     "help": "Describe the commands",
+    "explain": "What this scenario is about: what to notice, and the fix",
     "exit": "Leave the console",
     "quit": "Leave the console",
     "set": "Move the simulated time",
@@ -264,6 +266,10 @@ class Console:
             return f"Now on {d.hostname} ({registry.get(d.platform).label}, {d.role}, {d.outside}).\n"
         if head == "help":
             return self.help_text()
+        if head == "explain":
+            from .explain import explain_scenario
+
+            return explain_scenario(self.run.scenario)
         raise CommandError("Invalid input detected at '^' marker.", "invalid", 0)  # pragma: no cover
 
     def _after_end_note(self) -> str:
@@ -302,6 +308,7 @@ class Console:
             ("clock", "the simulated time"),
             ("clock set SECONDS", "move the simulated time; show output follows"),
             ("switch [HOSTNAME]", f"go to {self.other().hostname}"),
+            ("explain", "what the scenario is about: what to notice, and the fix"),
             ("exit, quit", "leave"),
         ]
         width = max(len(command) for command, _ in rows)
