@@ -98,6 +98,19 @@ class Grid:
                         return False
         return True
 
+    def segment_free(self, seg, pad: float = 0.02) -> bool:
+        """Does the segment (a leader line) miss every placed box?"""
+        (xa, ya), (xb, yb) = seg
+        seen = set()
+        for cell in self._cells(min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)):
+            for b in self.boxes.get(cell, ()):
+                if id(b) not in seen:
+                    seen.add(id(b))
+                    self.checks += 1
+                    if box_hits_segment(b, seg, pad):
+                        return False
+        return True
+
     def place(self, candidates, pad: float = 0.03):
         """The first free candidate box (which is then taken), else None."""
         for box in candidates:

@@ -112,6 +112,7 @@ class Layout:
     folded: tuple = ()  # (first, last) attempt numbers folded, 1-based; () when nothing was folded
     checks: int = 0  # exact overlap tests the placer made
     nat_x: float | None = None  # x of the NAT lifeline
+    time_y: dict = field(default_factory=dict)  # key instant -> y of every key instant drawn
 
     @property
     def segments(self) -> list:
@@ -279,11 +280,12 @@ class Axis:
 
 
 # -- the layout ------------------------------------------------------------------------------------------------------
-def build(data: ChartData, size: str = "slide") -> Layout:
+def build(data: ChartData, size: str = "slide", folding: bool = True) -> Layout:
+    """The layout of ``data`` on a ``size`` page (``folding=False``: draw every attempt, for benchmarks)."""
     spec = SIZES[size]
     best = None
     for row_factor in (1.0, 1.3, 1.7, 2.2):
-        out = _layout(data, spec, row_factor)
+        out = _layout(data, spec, row_factor, folding)
         if not out.unplaced:
             return out
         if best is None or len(out.unplaced) < len(best.unplaced):
@@ -291,9 +293,9 @@ def build(data: ChartData, size: str = "slide") -> Layout:
     return best
 
 
-def _layout(data: ChartData, spec: Size, row_factor: float) -> Layout:
+def _layout(data: ChartData, spec: Size, row_factor: float, folding: bool) -> Layout:
     gs = groups(data)
-    folded = fold(data, gs)
+    folded = fold(data, gs) if folding else None
     starts = attempts(data)
     hide = None
     if folded:
@@ -325,6 +327,7 @@ def _layout(data: ChartData, spec: Size, row_factor: float) -> Layout:
     keys = sorted(keys)
     # wire occupancy: steps with a datagram in flight are not cut
     on_wire = [(key(g.t0), key(d.t1)) for g in shown for d in g.reached if d.t1 > g.t0]
+    hanging = {key(g.t0) for g in shown if not g.reached}  # a drop or in-flight arrow hangs below its send
     steps = []  # (kind, length) between keys[i] and keys[i+1]
     for a, b in zip(keys, keys[1:]):
         if hide and a < hide[0] + 1e-9 <= b or (hide and a < hide[0] and b >= hide[1]):
@@ -332,7 +335,7 @@ def _layout(data: ChartData, spec: Size, row_factor: float) -> Layout:
         elif hide and hide[0] <= a < hide[1]:
             steps.append(("fold", b - a))
         elif b - a > IDLE_GAP and not any(s < b and e > a for s, e in on_wire):
-            steps.append(("break", b - a))
+            steps.append(("break+" if a in hanging else "break", b - a))
         else:
             steps.append(("step", b - a))
     gmin = min((n for k, n in steps if k == "step" and n > 0), default=1.0)
@@ -340,7 +343,7 @@ def _layout(data: ChartData, spec: Size, row_factor: float) -> Layout:
     def units(kind: str, n: float) -> float:
         if kind == "step":
             return min(2.2, 1 + 0.6 * math.log10(max(n / gmin, 1.0)))
-        return 0.6 if kind == "break" else 0.0
+        return {"break": 0.6, "break+": 1.0}.get(kind, 0.0)
 
     fold_h = 0.5 if hide else 0.0
     n_units = sum(units(k, n) for k, n in steps)
@@ -353,7 +356,7 @@ def _layout(data: ChartData, spec: Size, row_factor: float) -> Layout:
     bottom = H - 0.4 - legend_h
     room = bottom - top - fold_h - 0.25
     row = spec.row * row_factor
-    min_row = text_size("Mg", spec.font)[1] * 2.1 * row_factor
+    min_row = text_size("Mg", spec.font)[1] * 1.9 * row_factor
     if n_units * row > room:
         row = max(room / max(n_units, 1), min_row * 0.7)
         font_scale = max(0.7, min(1.0, row / min_row))
@@ -379,6 +382,7 @@ def _layout(data: ChartData, spec: Size, row_factor: float) -> Layout:
         else:
             ys.append(ys[-1] + units(kind, n) * row)
     axis = Axis(keys, ys, hidden)
+    out.time_y = {k: y for k, y in zip(keys, ys) if visible(k)}
 
     xs = [spec.axis_x + spec.side, W - spec.side]
     xm = (xs[0] + xs[1]) / 2
@@ -398,8 +402,10 @@ def _layout(data: ChartData, spec: Size, row_factor: float) -> Layout:
         out.lines.append(Line(f"lifeline-{side.hostname}", [x, x], [box[3], y_bottom], "lifeline"))
     for n, nat in enumerate(data.nats):
         inside = data.sides[nat.inside]
-        text = f"{nat.name}\nPAT: {inside.address} \u2192 {nat.address}"
-        text = fit(text.split("\n")[0], small, xs[1] - xs[0] - 2.5, max_lines=1) + "\n" + text.split("\n")[1]
+        text = fit(nat.name, small, xs[1] - xs[0] - 2.5, max_lines=1) + f"\nPAT: {inside.address} \u2192 {nat.address}"
+        floated = next((d for d in data.datagrams if NAT_T in (d.sport, d.dport)), None)
+        if floated is not None:
+            text += f"\nNAT-T: from {floated.message} on UDP 4500"
         w, h = text_size(text, small)
         hy = 0.15 + title_h
         box = (xm - w / 2 - 0.1, hy, xm + w / 2 + 0.1, hy + h + 0.1)
@@ -407,7 +413,7 @@ def _layout(data: ChartData, spec: Size, row_factor: float) -> Layout:
         out.texts.append(Text(f"nattext-{n}", _inner(box, w, h), text, small, "nat"))
         grid.add_box(box)
         out.lines.append(Line(f"natline-{n}", [xm, xm], [box[3], y_bottom], "natline"))
-        grid.add_segment(((xm, box[3]), (xm, y_bottom)))
+        # not an obstacle: a label may sit across the dotted NAT line (it is no arrow)
         out.nat_x = xm
     for x in xs:
         grid.add_segment(((x, top - 0.3), (x, y_bottom)))
@@ -468,11 +474,11 @@ def _layout(data: ChartData, spec: Size, row_factor: float) -> Layout:
         _arrow(out, grid, axis, g, xs, spec, row, data)
     # -- breaks
     for (kind, _), a, b, ya, yb in zip(steps, keys, keys[1:], ys, ys[1:]):
-        if kind == "break":
+        if kind.startswith("break"):
             y = ya + (yb - ya) * 0.75
             for side, x in zip(data.sides, xs):
                 out.lines.append(Line(f"break-{a:.3f}-{side.hostname}", [x - 0.25, x + 0.25], [y, y], "zigzag"))
-            out.lines.append(Line(f"break-{a:.3f}-axis", [spec.axis_x - 0.2, spec.axis_x + 0.2], [y, y], "zigzag"))
+            out.lines.append(Line(f"break-{a:.3f}-axis", [spec.axis_x - 0.04, spec.axis_x + 0.2], [y, y], "zigzag"))
 
     # -- ticks (fixed column left of the axis)
     min_gap = text_size("0", small)[1] + 0.03
@@ -581,6 +587,23 @@ def _arrow(out, grid, axis, g, xs, spec, row, data):
 
 def _place_arrow_label(out, grid, a, g, font, inner):
     text = g.label()
+    variants = [text]
+    for sep in (" \u00b7 ", " (retransmit", " \u00d7", ": "):
+        if sep in text:
+            head, _, tail = text.partition(sep)
+            variants.append(head + ("\n" + sep.strip() + " " + tail if sep == " \u00b7 " else "\n" + sep.lstrip()
+                                    + tail if sep != ": " else ":\n" + tail))
+            break
+    for v in variants:
+        cands = _arrow_label_candidates(a, v, font, inner)
+        box = grid.place(cands)
+        if box is not None:
+            out.texts.append(Text(f"label-{g.first.id}", box, v, font, "label"))
+            return
+    out.unplaced.append(f"label-{g.first.id}")
+
+
+def _arrow_label_candidates(a, text, font, inner):
     w, h = text_size(text, font)
     (xa, ya), (xb, yb) = a.a, a.b
     if xb < xa:
@@ -603,7 +626,7 @@ def _place_arrow_label(out, grid, a, g, font, inner):
             bot_line = max(line_y(x0), line_y(x1))
             cands.append((x0, top_line - lift - h, x1, top_line - lift))
             cands.append((x0, bot_line + lift, x1, bot_line + lift + h))
-    _place(out, grid, f"label-{g.first.id}", text, font, "label", cands)
+    return cands
 
 
 def _short(reason: str) -> str:
@@ -685,8 +708,12 @@ def _place_stuck(out, grid, data, axis, xs, spec, small, band_boxes, keys, lanes
         x0 = x_text if outward > 0 else x_text - w
         cands = []
         line = text_size("M", small)[1]
-        for o in [-0.1, -h / 2, -h + 0.1] + [0.05 + k * line for k in range(10)] + [-h - k * line for k in range(8)]:
-            cands.append((x0, y_end + o, x0 + w, y_end + o + h))
+        for o in [-0.1, -h / 2, -h + 0.1] + [0.05 + k * line * 0.5 for k in range(40)] + [
+                -h - k * line * 0.5 for k in range(30)]:
+            c = (x0, y_end + o, x0 + w, y_end + o + h)
+            leader = ((c[0] if outward > 0 else c[2], min(max(y_end, c[1] + 0.08), c[3] - 0.08)), (x_edge, y_end))
+            if grid.segment_free(leader):
+                cands.append(c)
         frame = grid.place(cands)
         if frame is None:
             out.unplaced.append(f"stuck-{host}")
