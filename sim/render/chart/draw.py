@@ -188,7 +188,9 @@ def figure(lay):
         ha = {"left": "left", "right": "right"}.get(t.align, "center")
         x = x0 + 0.01 if ha == "left" else x1 - 0.01 if ha == "right" else (x0 + x1) / 2
         ax.text(x, (y0 + y1) / 2, t.text, fontsize=t.size, ha=ha, va="center", multialignment=ha, gid=t.gid,
-                zorder=10, parse_math=False, clip_on=False, **TEXT_STYLE.get(t.role, {}))
+                zorder=10, parse_math=False, clip_on=False, **TEXT_STYLE.get(t.role, {}),
+                **({"bbox": dict(boxstyle="square,pad=0.05", facecolor="white", edgecolor="none")}
+                   if t.role == "label" and lay.nat_x is not None else {}))
     return fig
 
 

@@ -113,6 +113,7 @@ class Layout:
     checks: int = 0  # exact overlap tests the placer made
     nat_x: float | None = None  # x of the NAT lifeline
     time_y: dict = field(default_factory=dict)  # key instant -> y of every key instant drawn
+    named: set = field(default_factory=set)  # state bands whose name the stuck callout gives
 
     @property
     def segments(self) -> list:
@@ -299,7 +300,9 @@ def _layout(data: ChartData, spec: Size, row_factor: float, folding: bool) -> La
     starts = attempts(data)
     hide = None
     if folded:
-        hide = (key(starts[folded[0]]), key(starts[folded[1] + 1]) if folded[1] + 1 < len(starts) else math.inf)
+        alive = any(i.t1 is None for i in data.intervals)
+        hide = (key(starts[folded[0]]), key(starts[folded[1] + 1]) if folded[1] + 1 < len(starts)
+                else key(data.end) if alive and data.end > starts[-1] else math.inf)
 
     def visible(t: float) -> bool:
         return hide is None or not (hide[0] <= key(t) < hide[1])
@@ -330,10 +333,10 @@ def _layout(data: ChartData, spec: Size, row_factor: float, folding: bool) -> La
     hanging = {key(g.t0) for g in shown if not g.reached}  # a drop or in-flight arrow hangs below its send
     steps = []  # (kind, length) between keys[i] and keys[i+1]
     for a, b in zip(keys, keys[1:]):
-        if hide and a < hide[0] + 1e-9 <= b or (hide and a < hide[0] and b >= hide[1]):
-            steps.append(("fold", b - a))
-        elif hide and hide[0] <= a < hide[1]:
-            steps.append(("fold", b - a))
+        if hide and (a < hide[0] <= b or hide[0] <= a < hide[1]):
+            steps.append(("fold+" if alive_at_end and b == keys[-1] else "fold", b - a))  # + the states at the end
+        elif alive_at_end and b == keys[-1] and b - a > IDLE_GAP and not any(s < b and e > a for s, e in on_wire):
+            steps.append(("break+", b - a))  # the states alive at the end get a row of their own
         elif b - a > IDLE_GAP and not any(s < b and e > a for s, e in on_wire):
             steps.append(("break+" if a in hanging else "break", b - a))
         else:
@@ -343,7 +346,7 @@ def _layout(data: ChartData, spec: Size, row_factor: float, folding: bool) -> La
     def units(kind: str, n: float) -> float:
         if kind == "step":
             return min(2.2, 1 + 0.6 * math.log10(max(n / gmin, 1.0)))
-        return {"break": 0.6, "break+": 1.0}.get(kind, 0.0)
+        return {"break": 0.6, "break+": 1.0, "fold+": 1.0}.get(kind, 0.0)
 
     fold_h = 0.5 if hide else 0.0
     n_units = sum(units(k, n) for k, n in steps)
@@ -373,10 +376,10 @@ def _layout(data: ChartData, spec: Size, row_factor: float, folding: bool) -> La
     ys = [top]
     hidden = []
     for (kind, n), a, b in zip(steps, keys, keys[1:]):
-        if kind == "fold":
+        if kind.startswith("fold"):
             if not hidden:
                 hidden.append((hide[0], hide[1], ys[-1] + 0.12, ys[-1] + 0.12 + fold_h))
-                ys.append(ys[-1] + 0.24 + fold_h)
+                ys.append(ys[-1] + 0.12 + fold_h + max(0.12, units(kind, n) * row))
             else:
                 ys.append(ys[-1])
         else:
@@ -502,6 +505,8 @@ def _layout(data: ChartData, spec: Size, row_factor: float, folding: bool) -> La
     # -- labels: arrows first (nearest their arrow), then state names, reasons, callouts
     for a, g in zip(out.arrows, shown):
         _place_arrow_label(out, grid, a, g, font, inner)
+    _place_reasons(out, grid, shown, axis, xs, spec, small, W, inner)
+    _place_stuck(out, grid, data, axis, xs, spec, small, band_boxes, keys, lanes)
     for i, host, n, box, lane in band_boxes:
         text = i.shown
         w, h = text_size(text, small)
@@ -515,9 +520,12 @@ def _layout(data: ChartData, spec: Size, row_factor: float, folding: bool) -> La
             cands.append((x_edge - w, yy, x_edge, yy + h) if outward < 0 else (x_edge, yy, x_edge + w, yy + h))
             k += 1
         cands += [(c[0] - outward * -0.0, c[1] - h * 0.6, c[2], c[3] - h * 0.6) for c in cands[:1]]
-        _place(out, grid, f"statelabel-{host}-{i.shown}-{n}", text, small, "state", cands, align="left")
-    _place_reasons(out, grid, shown, axis, xs, spec, small, W, inner)
-    _place_stuck(out, grid, data, axis, xs, spec, small, band_boxes, keys, lanes)
+        gid = f"statelabel-{host}-{i.shown}-{n}"
+        box = grid.place(cands)
+        if box is not None:
+            out.texts.append(Text(gid, box, text, small, "state", "left"))
+        elif f"state-{host}-{i.shown}-{n}" not in out.named:  # a stuck band's callout already names its state
+            out.unplaced.append(gid)
     out.checks = grid.checks
     return out
 
@@ -528,7 +536,7 @@ def _inner(box, w, h):
 
 
 def _fixed(out, grid, gid, text, size, role, x, y, ha, maxw):
-    text = fit(text, size, maxw, max_lines=1)
+    text = fit(text, size, maxw, bold=role == "title", max_lines=1)
     w, h = text_size(text, size, bold=role == "title")
     box = (x, y, x + w, y + h) if ha == "left" else (x - w, y, x, y + h)
     out.texts.append(Text(gid, box, text, size, role, "left"))
@@ -690,7 +698,7 @@ def _place_stuck(out, grid, data, axis, xs, spec, small, band_boxes, keys, lanes
         mine = [b for b in band_boxes if b[0].side == side and b[0].shown == shown]
         if not mine:
             continue
-        interval, _, _, box, lane = max(mine, key=lambda b: b[3][3])
+        interval, _, mine_n, box, lane = max(mine, key=lambda b: b[3][3])
         y_end = box[3]
         outward = -1 if side == 0 else 1
         x_edge = box[0] if outward < 0 else box[2]
@@ -711,8 +719,9 @@ def _place_stuck(out, grid, data, axis, xs, spec, small, band_boxes, keys, lanes
         for o in [-0.1, -h / 2, -h + 0.1] + [0.05 + k * line * 0.5 for k in range(40)] + [
                 -h - k * line * 0.5 for k in range(30)]:
             c = (x0, y_end + o, x0 + w, y_end + o + h)
-            leader = ((c[0] if outward > 0 else c[2], min(max(y_end, c[1] + 0.08), c[3] - 0.08)), (x_edge, y_end))
-            if grid.segment_free(leader):
+            (lx, ly) = (c[0] if outward > 0 else c[2], min(max(y_end, c[1] + 0.08), c[3] - 0.08))
+            near = (lx + (x_edge - lx) * 0.75, ly + (y_end - ly) * 0.75)  # the last quarter may touch its cross
+            if grid.segment_free(((lx, ly), near)):
                 cands.append(c)
         frame = grid.place(cands)
         if frame is None:
@@ -731,6 +740,7 @@ def _place_stuck(out, grid, data, axis, xs, spec, small, band_boxes, keys, lanes
         xb = frame[0] if outward > 0 else frame[2]
         out.lines.append(Line(f"stuck-{host}-leader", [xb, x_edge], [yb, y_end], "leader"))
         out.rects.append(Rect(f"stuckband-{host}", box, "stuckband"))
+        out.named.add(f"state-{host}-{shown}-{mine_n}")
     for side, s in enumerate(data.sides):
         if not any(i.side == side for i in data.intervals):
             text = "no IKE SA"
