@@ -42,7 +42,8 @@ RC = {
 }
 
 TEXT_STYLE = {
-    "label": dict(color=INK),
+    "label0": dict(color=TO_RESPONDER),  # a label in its arrow's colour
+    "label1": dict(color=TO_INITIATOR),
     "reason": dict(color=LOST),
     "state": dict(color=WAIT_TEXT),
     "stuck": dict(color=LOST),
@@ -190,7 +191,7 @@ def figure(lay):
         ax.text(x, (y0 + y1) / 2, t.text, fontsize=t.size, ha=ha, va="center", multialignment=ha, gid=t.gid,
                 zorder=10, parse_math=False, clip_on=False, **TEXT_STYLE.get(t.role, {}),
                 **({"bbox": dict(boxstyle="square,pad=0.05", facecolor="white", edgecolor="none")}
-                   if t.role == "label" and lay.nat_x is not None else {}))
+                   if t.role.startswith("label") and lay.nat_x is not None else {}))
     return fig
 
 

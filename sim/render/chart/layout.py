@@ -54,7 +54,7 @@ class Size:
 SIZES = {
     "slide": Size(width=2000 / 150, height=7.5, dpi=150, font=10.5, small=9, title=14, side=3.0, axis_x=0.85,
                   row=0.42, band=0.16),
-    "a4": Size(width=8.27, height=11.69, dpi=300, font=8.5, small=7.5, title=12, side=1.75, axis_x=0.7, row=0.4,
+    "a4": Size(width=8.27, height=11.69, dpi=300, font=8.5, small=7.5, title=12, side=1.9, axis_x=0.7, row=0.4,
                band=0.14),
 }
 
@@ -336,7 +336,7 @@ def _layout(data: ChartData, spec: Size, row_factor: float, folding: bool) -> La
         if hide and (a < hide[0] <= b or hide[0] <= a < hide[1]):
             steps.append(("fold+" if alive_at_end and b == keys[-1] else "fold", b - a))  # + the states at the end
         elif alive_at_end and b == keys[-1] and b - a > IDLE_GAP and not any(s < b and e > a for s, e in on_wire):
-            steps.append(("break+", b - a))  # the states alive at the end get a row of their own
+            steps.append(("end", b - a))  # a cut, then the states alive at the end get a row of their own
         elif b - a > IDLE_GAP and not any(s < b and e > a for s, e in on_wire):
             steps.append(("break+" if a in hanging else "break", b - a))
         else:
@@ -346,7 +346,7 @@ def _layout(data: ChartData, spec: Size, row_factor: float, folding: bool) -> La
     def units(kind: str, n: float) -> float:
         if kind == "step":
             return min(2.2, 1 + 0.6 * math.log10(max(n / gmin, 1.0)))
-        return {"break": 0.6, "break+": 1.0, "fold+": 1.0}.get(kind, 0.0)
+        return {"break": 0.6, "break+": 1.0, "end": 1.1, "fold+": 1.0}.get(kind, 0.0)
 
     fold_h = 0.5 if hide else 0.0
     n_units = sum(units(k, n) for k, n in steps)
@@ -360,6 +360,8 @@ def _layout(data: ChartData, spec: Size, row_factor: float, folding: bool) -> La
     room = bottom - top - fold_h - 0.25
     row = spec.row * row_factor
     min_row = text_size("Mg", spec.font)[1] * 1.9 * row_factor
+    if n_units * row < room * 0.7:  # a short run: taller rows, up to half as tall again
+        row = min(row * 1.5, room * 0.7 / max(n_units, 1))
     if n_units * row > room:
         row = max(room / max(n_units, 1), min_row * 0.7)
         font_scale = max(0.7, min(1.0, row / min_row))
@@ -477,8 +479,8 @@ def _layout(data: ChartData, spec: Size, row_factor: float, folding: bool) -> La
         _arrow(out, grid, axis, g, xs, spec, row, data)
     # -- breaks
     for (kind, _), a, b, ya, yb in zip(steps, keys, keys[1:], ys, ys[1:]):
-        if kind.startswith("break"):
-            y = ya + (yb - ya) * 0.75
+        if kind.startswith("break") or kind == "end":
+            y = ya + (yb - ya) * (0.3 if kind == "end" else 0.75)
             for side, x in zip(data.sides, xs):
                 out.lines.append(Line(f"break-{a:.3f}-{side.hostname}", [x - 0.25, x + 0.25], [y, y], "zigzag"))
             out.lines.append(Line(f"break-{a:.3f}-axis", [spec.axis_x - 0.04, spec.axis_x + 0.2], [y, y], "zigzag"))
@@ -606,7 +608,7 @@ def _place_arrow_label(out, grid, a, g, font, inner):
         cands = _arrow_label_candidates(a, v, font, inner)
         box = grid.place(cands)
         if box is not None:
-            out.texts.append(Text(f"label-{g.first.id}", box, v, font, "label"))
+            out.texts.append(Text(f"label-{g.first.id}", box, v, font, f"label{g.sender}"))
             return
     out.unplaced.append(f"label-{g.first.id}")
 
@@ -704,12 +706,12 @@ def _place_stuck(out, grid, data, axis, xs, spec, small, band_boxes, keys, lanes
         x_edge = box[0] if outward < 0 else box[2]
         x_text = x_edge + outward * 0.3
         room = (x_text - spec.axis_x - 0.15) if outward < 0 else (spec.width - 0.15 - x_text)
-        head = fit(f"stuck in {shown}", small, room - 0.2, bold=True, max_lines=1)
+        head = fit(f"stuck in {shown}", small, room - 0.2, bold=True, max_lines=2)
         if removed_t is not None:
             detail = f"SA removed at {format_time(removed_t)}" + (f": {reason}" if reason else "")
         else:
             detail = f"still there when the run ended ({format_time(data.end)})"
-        detail = fit(detail, small * 0.95, room - 0.2, max_lines=3)
+        detail = fit(detail, small * 0.95, room - 0.2, max_lines=4)
         hw, hh = text_size(head, small, bold=True)
         dw, dh = text_size(detail, small * 0.95)
         w, h = max(hw, dw) + 0.16, hh + dh + 0.14
