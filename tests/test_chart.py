@@ -149,14 +149,15 @@ def lab_runs():
 
 def test_generated_quiz_labs_lay_out_cleanly():
     kinds = Counter()
-    for label, r in lab_runs():
-        L = chart_layout(r.trace, r.scenario)
-        try:
-            check_geometry(L)
-            check_times(r.trace, L)
-        except AssertionError as err:
-            raise AssertionError(f"{label}: {err}") from None
-        kinds.update(a.head for a in L.arrows)
+    for n, (label, r) in enumerate(lab_runs()):
+        for size in ("slide", "a4") if n % 2 else ("slide",):
+            L = chart_layout(r.trace, r.scenario, size=size)
+            try:
+                check_geometry(L)
+                check_times(r.trace, L)
+            except AssertionError as err:
+                raise AssertionError(f"{label} ({size}): {err}") from None
+            kinds.update(a.head for a in L.arrows)
     assert kinds[True] and kinds[False]  # both delivered and path-dropped arrows were exercised
 
 

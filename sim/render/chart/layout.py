@@ -506,7 +506,7 @@ def _layout(data: ChartData, spec: Size, row_factor: float, folding: bool) -> La
     grid.add_box((0.0, bottom + 0.02, W, H))  # legend and footer: no label goes there
     # -- labels: arrows first (nearest their arrow), then state names, reasons, callouts
     for a, g in zip(out.arrows, shown):
-        _place_arrow_label(out, grid, a, g, font, inner)
+        _place_arrow_label(out, grid, a, g, font, inner, spec.band, spec.axis_x)
     _place_reasons(out, grid, shown, axis, xs, spec, small, W, inner)
     _place_stuck(out, grid, data, axis, xs, spec, small, band_boxes, keys, lanes)
     for i, host, n, box, lane in band_boxes:
@@ -595,7 +595,7 @@ def _arrow(out, grid, axis, g, xs, spec, row, data):
         grid.add_box((cx - c, cy - c, cx + c, cy + c))
 
 
-def _place_arrow_label(out, grid, a, g, font, inner):
+def _place_arrow_label(out, grid, a, g, font, inner, band, axis_right):
     text = g.label()
     variants = [text]
     for sep in (" \u00b7 ", " (retransmit", " \u00d7", ": "):
@@ -610,6 +610,21 @@ def _place_arrow_label(out, grid, a, g, font, inner):
         if box is not None:
             out.texts.append(Text(f"label-{g.first.id}", box, v, font, f"label{g.sender}"))
             return
+    # last resort: in the sender's outer margin, beside the arrow's start (no arrow runs there)
+    outward = -1 if g.sender == 0 else 1
+    x = a.a[0] + outward * (band * 3 + 0.1)
+    room = (x - axis_right - 0.1) if outward < 0 else (grid.page[2] - x)
+    v = fit(variants[0], font, max(room, 0.5), max_lines=3)
+    w, h = text_size(v, font)
+    cands = []
+    for k in (0, -1, 1, -2, 2, -3, 3, -4, 4, 5, 6):
+        y0 = a.a[1] - h / 2 + k * h * 0.5
+        cands.append((x - w, y0, x, y0 + h) if outward < 0 else (x, y0, x + w, y0 + h))
+    box = grid.place(cands)
+    if box is not None:
+        out.texts.append(Text(f"label-{g.first.id}", box, v, font, f"label{g.sender}",
+                              "right" if outward < 0 else "left"))
+        return
     out.unplaced.append(f"label-{g.first.id}")
 
 
