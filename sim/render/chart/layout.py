@@ -425,9 +425,10 @@ def _layout(data: ChartData, spec: Size, row_factor: float, folding: bool) -> La
 
     # -- state bands
     lanes: dict[tuple, int] = {}
+    life = _lifetimes(data)
     for i in data.intervals:
         if (i.side, i.sa) not in lanes:
-            busy = {lanes[(s, sa)] for (s, sa) in lanes if s == i.side and _alive(data, s, sa, i.t0)}
+            busy = {lanes[(s, sa)] for (s, sa) in lanes if s == i.side and life[(s, sa)][0] <= i.t0 < life[(s, sa)][1]}
             lanes[(i.side, i.sa)] = min(k for k in range(len(busy) + 1) if k not in busy)
     band_boxes = []
     counts: dict[tuple, int] = {}
@@ -504,7 +505,7 @@ def _layout(data: ChartData, spec: Size, row_factor: float, folding: bool) -> La
 
     _legend_and_footer(out, grid, data, spec, small, W, H, bool(data.nats), bottom)
     grid.add_box((0.0, bottom + 0.02, W, H))  # legend and footer: no label goes there
-    # -- labels: arrows first (nearest their arrow), then state names, reasons, callouts
+    # -- labels: arrows first (nearest their arrow), then reasons, stuck callouts, state names
     for a, g in zip(out.arrows, shown):
         _place_arrow_label(out, grid, a, g, font, inner, spec.band, spec.axis_x)
     _place_reasons(out, grid, shown, axis, xs, spec, small, W, inner)
@@ -521,7 +522,7 @@ def _layout(data: ChartData, spec: Size, row_factor: float, folding: bool) -> La
             yy = box[1] + k * ystep
             cands.append((x_edge - w, yy, x_edge, yy + h) if outward < 0 else (x_edge, yy, x_edge + w, yy + h))
             k += 1
-        cands += [(c[0] - outward * -0.0, c[1] - h * 0.6, c[2], c[3] - h * 0.6) for c in cands[:1]]
+        cands += [(c[0], c[1] - h * 0.6, c[2], c[3] - h * 0.6) for c in cands[:1]]
         gid = f"statelabel-{host}-{i.shown}-{n}"
         box = grid.place(cands)
         if box is not None:
@@ -546,7 +547,7 @@ def _fixed(out, grid, gid, text, size, role, x, y, ha, maxw):
     return box
 
 
-def _place(out, grid, gid, text, size, role, candidates, align="center", bold=False):
+def _place(out, grid, gid, text, size, role, candidates, align="center"):
     box = grid.place(candidates)
     if box is None:
         out.unplaced.append(gid)
@@ -555,13 +556,16 @@ def _place(out, grid, gid, text, size, role, candidates, align="center", bold=Fa
     return box
 
 
-def _alive(data, side, sa, t) -> bool:
-    mine = [i for i in data.intervals if i.side == side and i.sa == sa]
-    if not mine:
-        return False
-    start = min(i.t0 for i in mine)
-    stop = next((r.t for r in data.removals if r.side == side and r.sa == sa), None)
-    return start <= t and (stop is None or t < stop)
+def _lifetimes(data) -> dict[tuple, tuple[float, float]]:
+    """(side, sa) -> (created, removed or infinity)."""
+    out: dict[tuple, tuple[float, float]] = {}
+    for i in data.intervals:
+        k = (i.side, i.sa)
+        out[k] = (min(out.get(k, (math.inf,))[0], i.t0), math.inf)
+    for r in data.removals:
+        if (r.side, r.sa) in out:
+            out[(r.side, r.sa)] = (out[(r.side, r.sa)][0], r.t)
+    return out
 
 
 def _arrow(out, grid, axis, g, xs, spec, row, data):
@@ -575,8 +579,6 @@ def _arrow(out, grid, axis, g, xs, spec, row, data):
     if reached:
         t1 = reached[0].t1
         yb, head = axis.y(t1), True
-        if all(d.fate == "discarded" for d in reached) and len(g.lost) == len(g.members):
-            head = True
     elif all(d.fate == "in-flight" for d in g.members):
         t1, yb, head = None, ya + 0.3 * row, False
         xb = xa + (xb - xa) * 0.55
@@ -588,7 +590,12 @@ def _arrow(out, grid, axis, g, xs, spec, row, data):
     out.arrows.append(a)
     grid.add_segment((a.a, a.b))
     if g.lost:
-        cx, cy = (xs[r], yb) if any(d.fate == "discarded" for d in g.lost) and reached else (xb, yb)
+        if reached and any(d.fate == "discarded" for d in g.lost):
+            cx, cy = xs[r], yb  # on the receiver's lifeline
+        elif reached:  # some of the group died on the path, the others got through: mid-path
+            cx, cy = (xa + xb) / 2, (ya + yb) / 2
+        else:
+            cx, cy = xb, yb
         c = 0.075
         out.lines.append(Line(f"cross-{g.first.id}", [cx - c, cx + c, math.nan, cx - c, cx + c],
                               [cy - c, cy + c, math.nan, cy + c, cy - c], "cross"))
@@ -673,11 +680,7 @@ def _place_reasons(out, grid, shown, axis, xs, spec, small, W, inner):
         said.add(reason)
         cross = next(ln for ln in out.lines if ln.gid == f"cross-{g.first.id}")
         cx, cy = cross.xs[0] + 0.075, cross.ys[0] + 0.075
-        direction = 1 if a.b[0] > a.a[0] or (a.b[0] == a.a[0]) else -1
-        if a.sender == 1:
-            direction = -1
-        else:
-            direction = 1
+        direction = 1 if a.sender == 0 else -1  # towards the receiver
         cands = []
         if "discarded" in kinds and a.head:
             x_out = xs[1 - a.sender] + direction * (spec.band * 1.5 + 0.12)
