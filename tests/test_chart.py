@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 
 import math
 import random
@@ -342,6 +343,12 @@ def test_drawn_text_stays_inside_its_box_and_the_page(name):
         slack = 0.02
         assert want[0] - slack <= x0 and x1 <= want[2] + slack, (t.get_gid(), (x0, x1), want)
         assert want[1] - slack <= y0 and y1 <= want[3] + slack, (t.get_gid(), (y0, y1), want)
+    # every other artist (arrows, heads, crosses, bands, zig-zags, legend samples) inside the page too
+    ax = fig.axes[0]
+    for artist in itertools.chain(ax.lines, ax.patches):
+        bb = artist.get_window_extent(renderer)
+        assert -1 <= bb.x0 and bb.x1 <= fig.bbox.width + 1 and -1 <= bb.y0 and bb.y1 <= fig.bbox.height + 1, \
+            artist.get_gid()
 
 
 @pytest.mark.parametrize("name", ["psk-mismatch", "nat-t", "stuck-sa-comes-back", "udp500-blocked"])

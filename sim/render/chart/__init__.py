@@ -27,11 +27,12 @@ from pathlib import Path
 
 from ...errors import InputError
 from ..files import write_atomic
+from .draw import chart_rc  # (draw imports matplotlib only inside its functions)
 from .layout import IDLE_GAP, SIZES, Layout, build
 from .model import ChartData, chart_data
 
 __all__ = ["FORMATS", "SIZES", "IDLE_GAP", "chart_bytes", "render_chart", "chart_format", "chart_layout",
-           "chart_figure", "chart_data", "ChartData", "Layout"]
+           "chart_figure", "chart_rc", "chart_data", "ChartData", "Layout"]
 
 #: output formats, by file suffix
 FORMATS = ("png", "svg", "pdf")
@@ -80,7 +81,7 @@ def render_chart(trace, scenario, path_or_format: str | os.PathLike, *, size: st
 
 def chart_figure(trace, scenario=None, *, size: str = "slide"):
     """The drawn matplotlib Figure (Agg canvas attached), for notebooks and tests."""
-    from .draw import chart_rc, figure
+    from .draw import figure
 
     lay = chart_layout(trace, scenario, size=size)
     with chart_rc():
