@@ -685,7 +685,7 @@ def _place_reasons(out, grid, shown, axis, xs, spec, small, W, inner):
         if "discarded" in kinds and a.head:
             x_out = xs[1 - a.sender] + direction * (spec.band * 1.5 + 0.12)
             room = (W - 0.15 - x_out) if direction > 0 else (x_out - spec.axis_x - 0.15)
-            txt = fit(text, small, max(room, 1.0), max_lines=3)
+            txt = fit(text, small, max(room, 1.0), max_lines=4)
             w, h = text_size(txt, small)
             for k in (0, 1, -1, 2, -2, 3, -3, 4, 5, 6, -4, 7, 8):
                 y0 = cy - h / 2 + k * h * 0.5
