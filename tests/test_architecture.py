@@ -64,16 +64,26 @@ def test_nothing_imports_scapy_all():
         assert "scapy.all" not in imports(path), path
 
 
-def test_matplotlib_only_in_the_chart_module():
+CHART = SIM / "render" / "chart"
+
+
+def test_matplotlib_only_in_the_chart_package_and_only_in_its_drawing_module():
     for path in SIM.rglob("*.py"):
-        if path.name != "chart.py":
+        if path != CHART / "draw.py":
             assert not any(n.startswith("matplotlib") for n in imports(path)), path
+
+
+def test_only_the_chart_model_reads_the_trace():
+    """The Trace is being redesigned: the chart reads it in one small module only."""
+    for path in sorted(CHART.glob("*.py")):
+        reads = {n for n in imports(path) if n.startswith("sim.engine")}
+        assert not reads or path.name == "model.py", (path, reads)
 
 
 def test_the_import_reader_sees_relative_and_absolute_imports():
     assert {"sim.ike", "sim.ike.config", "sim.ike.constants"} <= imports(SIM / "ike" / "exchange.py")
     assert "sim.engine.trace" in imports(SIM / "render" / "labels.py")
-    assert "matplotlib" in {n.split(".")[0] for n in imports(SIM / "render" / "chart.py")}
+    assert "matplotlib" in {n.split(".")[0] for n in imports(CHART / "draw.py")}
     assert "print" in calls(SIM / "cli.py")
 
 

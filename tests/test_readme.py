@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 import sim
 from sim import faults
 from sim.cli import main
@@ -60,8 +62,15 @@ def test_readme_mermaid_ladder_is_what_the_cli_writes(tmp_path):
     assert block in README
 
 
-def test_readme_chart_image_exists():
-    assert (Path(__file__).parent.parent / "docs" / "images" / "psk-mismatch.png").exists()
+@pytest.mark.parametrize("name", ["psk-mismatch", "stuck-sa-comes-back"])
+def test_readme_chart_images_are_current(name):
+    """The README shows these charts: the committed PNGs are what `ikesim run NAME --chart NAME.png` writes now."""
+    from sim.render.chart import chart_bytes
+
+    image = Path(__file__).parent.parent / "docs" / "images" / f"{name}.png"
+    assert f"docs/images/{name}.png" in README
+    r = sim.run(name)
+    assert image.read_bytes() == chart_bytes(r.trace, r.scenario, "png"), f"regenerate {image}"
 
 
 def test_readme_console_and_diagnose_examples_are_real(tmp_path, monkeypatch):

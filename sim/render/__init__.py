@@ -6,9 +6,9 @@
 | ``ladder`` | ``mermaid`` / ``mermaid_markdown`` (GitHub-rendered sequence diagram), ``ascii_ladder`` (terminal) |
 | ``pcap`` | pcapng captures from a vantage point (``initiator``, ``responder`` or ``both``), ``write_pcap`` |
 | ``keys`` | Wireshark ``ikev1_decryption_table`` lines per device, ``write_key_tables`` |
-| ``chart`` | the matplotlib sequence chart (PNG, SVG, PDF): ``chart_bytes``, ``render_chart``, ``chart_format`` |
+| ``chart`` | the sequence chart (PNG, SVG, PDF), a package: ``chart_bytes``, ``render_chart``, ``chart_format`` |
 | ``files`` | ``write_atomic``: whole file or nothing |
 
 Importing this package imports nothing else; each module imports only what it needs (no ``scapy.all``; matplotlib
-only in ``chart``, which is imported only when a chart is asked for).
+only in ``chart.draw``, which is imported only when a chart is drawn).
 """
