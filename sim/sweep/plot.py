@@ -60,10 +60,12 @@ def plot_bytes(found: Layout, within: float, footer: str, fmt: str) -> bytes:
         for point in found.points:
             groups.setdefault(point.group, []).append(point)
         categories = [] if found.x else [p.group for p in found.points]
+        span = (max(p.x for p in found.points) - min(p.x for p in found.points)) if found.x else 1.0
         for i, (group, points) in enumerate(groups.items()):
-            xs = [p.x for p in points] if found.x else [categories.index(p.group) for p in points]
+            dodge = (i - (len(groups) - 1) / 2) * 0.004 * (span or 1.0)  # keep the intervals of lines apart
+            xs = [p.x + dodge for p in points] if found.x else [categories.index(p.group) for p in points]
             ys = [p.p for p in points]
-            errors = [[p.p - p.low for p in points], [p.high - p.p for p in points]]
+            errors = [[max(0.0, p.p - p.low) for p in points], [max(0.0, p.high - p.p) for p in points]]
             label = ", ".join(f"{name}={_fmt(value)}" for name, value in zip(found.groups, group)) or None
             ax.errorbar(xs, ys, yerr=errors, color=INKS[i % len(INKS)], linestyle=DASHES[i % len(DASHES)] if found.x
                         else "none", marker=MARKERS[i % len(MARKERS)], markersize=5, linewidth=1.6,
