@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..errors import InputError
+from .grid import PROFILES
 from .summary import Layout
 
 FORMATS = ("png", "svg")
@@ -66,7 +67,7 @@ def plot_bytes(found: Layout, within: float, footer: str, fmt: str) -> bytes:
             xs = [p.x + dodge for p in points] if found.x else [categories.index(p.group) for p in points]
             ys = [p.p for p in points]
             errors = [[max(0.0, p.p - p.low) for p in points], [max(0.0, p.high - p.p) for p in points]]
-            label = ", ".join(f"{name}={_fmt(value)}" for name, value in zip(found.groups, group)) or None
+            label = ", ".join(_label(name, value) for name, value in zip(found.groups, group)) or None
             ax.errorbar(xs, ys, yerr=errors, color=INKS[i % len(INKS)], linestyle=DASHES[i % len(DASHES)] if found.x
                         else "none", marker=MARKERS[i % len(MARKERS)], markersize=5, linewidth=1.6,
                         elinewidth=0.8, capsize=2.5, label=label if found.x else None)
@@ -88,6 +89,13 @@ def plot_bytes(found: Layout, within: float, footer: str, fmt: str) -> bytes:
         buf = io.BytesIO()
         fig.savefig(buf, format=fmt, metadata={"Date": None} if fmt == "svg" else {"Software": None})
     return buf.getvalue()
+
+
+def _label(name: str, value) -> str:
+    if name == "timers":
+        profile = PROFILES[value]
+        return f"{value} timers ({profile.interval:g} s x {profile.retries})"
+    return f"{name}={_fmt(value)}"
 
 
 def _fmt(value) -> str:

@@ -63,7 +63,7 @@ def layout(names: tuple[str, ...], records: list[dict], within: float, sampled: 
 def summary_text(names: tuple[str, ...], found: Layout, within: float) -> str:
     """A small fixed-width table: one line per point."""
     head = ([found.x] if found.x else []) + list(found.groups)
-    head += ["runs", f"P(up<={within:g}s)", "95% interval", "median s", "datagrams", "resends", "removed"]
+    head += ["runs", f"P(up<={within:g}s)", "95% interval", "median s to up", "datagrams", "resends", "removed"]
     lines = [head]
     for point in found.points:
         values = ([_fmt(point.x)] if found.x else []) + [_fmt(v) for v in point.group]
