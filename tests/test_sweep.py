@@ -334,3 +334,64 @@ def test_python_dash_m_sim_sweep_works(tmp_path):
                              "--jobs", "2"], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0 and result.stderr == ""
     assert result.stdout.splitlines()[1].split()[:3] == ["0", "3", "1.00"]
+
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to see the workers start")
+def test_a_real_ctrl_c_keeps_what_finished_and_exits_130(tmp_path):
+    """SIGINT to the whole process group, as a terminal sends it, once the pool's workers run."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    out = tmp_path / "r.csv"
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "sweep", "healthy", "--vary", "loss=0:0.4:0.1", "--runs",
+                             "2000", "--jobs", "2", "--out", str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_children(proc.pid)) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        time.sleep(1.0)  # some tasks finish
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, stderr
+    assert "ikesim: interrupted: " in stderr and "of 10,000 runs finished; wrote them to" in stderr
+    assert "Traceback" not in stderr and stderr.count("\n") == 1
+    rows = read_csv(str(out))
+    assert 0 < len(rows) < 10_000
+    assert [(r["cell"], r["run"]) for r in rows] == sorted((r["cell"], r["run"]) for r in rows)
+    assert stdout.startswith("loss  runs")
+
+
+def test_a_sweep_over_profiles_only_plots_categories(tmp_path):
+    result = sweep("udp500-blocked", ["timers=asa,ios"], jobs=1, runs=2, seed=1, until=120.0)
+    assert [r["timer_resends"] for r in result.records] == [3, 3, 5, 5]
+    svg = result.plot("svg", 60).decode()
+    assert "asa timers (8 s x 3)" in svg and "ios timers (10 s x 5)" in svg
+
+
+def test_missing_dask_and_bad_samples_are_input_errors(monkeypatch):
+    with pytest.raises(InputError, match="--samples: must be between 1"):
+        sweep("healthy", ["loss=0"], samples=0)
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(InputError, match=r"--scheduler: .*pip install 'ikesim\[sweep\]'"):
+        sweep("healthy", ["loss=0"], runs=1, scheduler="tcp://127.0.0.1:8786")

@@ -132,7 +132,7 @@ def samples(variables: list[Variable], count: int, seed: int) -> list[tuple]:
     for ``retries``), each named one (``timers``) one of its values with equal chance. Seeded: same seed, same cells."""
     check_variables(variables)
     if not 1 <= count <= MAX_CELLS:
-        raise _error(f"--samples must be between 1 and {MAX_CELLS}, not {count}")
+        raise InputError(f"must be between 1 and {MAX_CELLS}, not {count}", field="--samples")
     rng = random.Random(f"ikesim/sweep/samples/{seed}")
     cells = []
     for _ in range(count):

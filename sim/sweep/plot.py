@@ -77,7 +77,8 @@ def plot_bytes(found: Layout, within: float, footer: str, fmt: str) -> bytes:
                 ax.legend(title=None, frameon=False, loc="best")
         else:
             ax.set_xticks(range(len(categories)))
-            ax.set_xticklabels([", ".join(f"{n}={_fmt(v)}" for n, v in zip(found.groups, c)) for c in categories])
+            ax.set_xticklabels([", ".join(_label(n, v) for n, v in zip(found.groups, c)) for c in categories])
+            ax.set_xlim(-0.5, len(categories) - 0.5)
         ax.set_ylim(-0.02, 1.02)
         ax.set_ylabel(f"P(MM_ACTIVE within {within:g} s)")
         ax.grid(True, color="#dddddd", linewidth=0.6)

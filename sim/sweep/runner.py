@@ -13,6 +13,7 @@ Ctrl-C: pending tasks are cancelled, running ones are waited for, and :func:`exe
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import os
@@ -137,14 +138,31 @@ def _pool_context():
     return multiprocessing.get_context()  # pragma: no cover - Windows
 
 
+@contextlib.contextmanager
+def _sigint_ignored():
+    """SIGINT ignored in this process meanwhile (only the main thread may change it; elsewhere nothing changes)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _on_pool(tasks: list[Task], jobs: int, finished: Callable) -> None:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     from .. import api  # noqa: F401  (forked workers start with the simulator imported)
     from ..engine import simulator  # noqa: F401
 
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context(), initializer=_worker_start)
-    pending = {pool.submit(run_task, task) for task in tasks}
+    with _sigint_ignored():  # workers are forked on the first submits: they must not see a Ctrl-C before they start
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context(), initializer=_worker_start)
+        pending = {pool.submit(run_task, task) for task in tasks}
     try:
         while pending:
             ready, pending = wait(pending, return_when=FIRST_COMPLETED)
