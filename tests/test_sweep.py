@@ -177,7 +177,8 @@ def test_same_seed_same_table_on_two_and_four_processes(reference):
 
 def test_same_seed_same_table_on_a_dask_local_cluster(reference):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp",
+    # a worker process on loopback: tasks and results really cross a TCP connection, pickled
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, protocol="tcp",
                                   host="127.0.0.1", dashboard_address=None) as cluster:
         by_address = sweep("healthy", SMALL_VARY, scheduler=cluster.scheduler_address, **SMALL)
         with distributed.Client(cluster) as client:
@@ -274,7 +275,7 @@ def test_progress_draws_only_on_a_terminal():
         def isatty(self):
             return True
 
-    ticks = iter([0.0, 10.0, 20.0])
+    ticks = iter([0.0, 10.0, 20.0, 20.0])
     stream = Tty()
     bar = Progress(4, stream, clock=lambda: next(ticks))
     bar(2)

@@ -19,8 +19,10 @@ class Progress:
         self.start = clock()
         self.last = -1.0
         self.drawn = False
+        self.done = 0
 
     def __call__(self, done: int) -> None:
+        self.done = done
         now = self.clock()
         if not self.enabled or (now - self.last < 0.1 and done < self.total):
             return
@@ -37,8 +39,9 @@ class Progress:
                 f"{_clock(elapsed)}  {eta}")
 
     def close(self) -> None:
+        """Draw the last count (updates are at most ten a second) and end the line."""
         if self.drawn:
-            self.stream.write("\n")
+            self.stream.write("\r" + self.line(self.done, self.clock() - self.start) + "\n")
             self.stream.flush()
 
 

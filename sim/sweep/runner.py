@@ -24,8 +24,9 @@ from ..scenario import Scenario
 from .apply import apply_cell
 from .reduce import reduce_trace
 
-#: most runs in one task: large enough to hide the per-task cost, small enough for a smooth progress bar
-MAX_CHUNK = 64
+#: most runs in one task: large enough to hide the per-task cost (well under 1 %), small enough for a smooth progress
+#: bar and a quick Ctrl-C (the pool finishes the tasks it already handed out: about two per worker)
+MAX_CHUNK = 16
 
 
 class Task(NamedTuple):
