@@ -21,6 +21,16 @@ examples:
   ikesim run missing-tunnel-group --at 40 --command "show crypto isakmp sa detail"
   ikesim run scenarios/healthy.yaml --seed 7
   ikesim check asa-hq.cfg r-branch.cfg
+  ikesim sweep healthy --vary loss=0:0.5:0.05 --vary timers=asa,ios --runs 100 --plot sweep.png
+"""
+
+
+SWEEP_EPILOG = """\
+examples:
+  ikesim sweep healthy --vary loss=0:0.5:0.05 --vary timers=asa,ios --runs 100 --out loss.csv --plot loss.png
+  ikesim sweep healthy --vary delay=0.005,0.5,2 --vary loss=0.2 --runs 200
+  ikesim sweep healthy --vary loss=0:0.3:0.1 --vary delay=0.005:0.5:0.1 --samples 500 --runs 20
+  ikesim sweep healthy --vary loss=0:0.5:0.1 --scheduler tcp://127.0.0.1:8786
 """
 
 
@@ -173,6 +183,35 @@ def _parser() -> argparse.ArgumentParser:
                        help="HOST's own address on the interface facing the other box, when it cannot be inferred")
     check.add_argument("--platform", action="append", metavar="HOST=asa|ios",
                        help="the platform, when the text does not tell")
+    sweep = sub.add_parser("sweep", help="what-if study: many seeded runs over loss, delay and timers",
+                           description="Run SCENARIO many times over a grid (or random samples) of path loss, "
+                                       "one-way delay and retransmission timers, --runs seeds per cell, on all "
+                                       "cores (or --jobs N, or an existing Dask cluster with --scheduler). Each run "
+                                       "becomes one row: whether and when the initiator reached MM_ACTIVE, the "
+                                       "states both sides ended in, datagrams, resends and SA removals. Same "
+                                       "--seed, same table, whatever the number of workers. Prints a summary per "
+                                       "cell; Ctrl-C stops and keeps (and writes) what finished, exit 130.",
+                           epilog=SWEEP_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sweep.add_argument("scenario", metavar="SCENARIO", help="bundled scenario name or YAML path")
+    sweep.add_argument("--vary", action="append", required=True, metavar="NAME=SPEC",
+                       help="a variable and its values, repeatable: START:STOP:STEP, A,B,C or one value. NAME: loss "
+                            "(probability, both directions), delay (one-way seconds), timers (asa = 8 s x 3, "
+                            "ios = 10 s x 5), interval, retries, remove_after (both devices)")
+    sweep.add_argument("--runs", type=int, default=100, help="seeded runs per cell (default 100)")
+    sweep.add_argument("--samples", type=int, metavar="N",
+                       help="N random cells instead of the grid, each variable uniform over its range")
+    sweep.add_argument("--seed", type=_seed, default=1, help="the sweep's seed; each run's seed derives from it, the "
+                                                             "cell and the run (default 1)")
+    sweep.add_argument("--until", type=_seconds, default=300.0, metavar="SECONDS",
+                       help="simulated seconds each run lasts at most (default 300)")
+    sweep.add_argument("--within", type=_seconds, default=30.0, metavar="SECONDS",
+                       help="'up' in the summary and plot means MM_ACTIVE within this many seconds (default 30)")
+    sweep.add_argument("--out", metavar="FILE", help="the table, one row per run: .csv or .parquet (needs pyarrow)")
+    sweep.add_argument("--plot", metavar="FILE", help="P(MM_ACTIVE within --within) against the first numeric "
+                                                      "variable, one line per value of the others: .png or .svg")
+    sweep.add_argument("--jobs", type=int, help="worker processes (default: all cores; 1: no pool)")
+    sweep.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on an existing Dask cluster, e.g. tcp://host:8786 (needs ikesim[sweep])")
 
     sheet = sub.add_parser("cheatsheet", help="print the stuck-state cheat sheet (Markdown)",
                            description="Generate the stuck-state cheat sheet from the core's transition table and "
@@ -405,6 +444,49 @@ def _cmd_run(args) -> int:
 
 def _key_tables(result, directory: str) -> tuple[list[tuple[str, str, str]], list[str]]:
     """The decryption tables of the devices that derived keys, and one note for the devices that did not."""
+def _cmd_sweep(args) -> int:
+    from .sweep.progress import Progress
+    from .sweep.study import plan, sweep
+    from .sweep.table import table_format
+
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError(f"must be 1 or more, not {args.jobs}", field="--jobs")
+    if args.jobs is not None and args.scheduler:
+        raise InputError("--jobs and --scheduler exclude each other: a Dask cluster has its own workers",
+                         field="--jobs")
+    # Check every target before running, so that bad input fails before minutes of work.
+    fmt = table_format(args.out) if args.out else None
+    if args.plot:
+        from .sweep.plot import plot_format
+
+        plot_format(args.plot)
+    for path in (args.out, args.plot):
+        if path:
+            _check_target(path)
+    scenario, _, cells = plan(args.scenario, args.vary, runs=args.runs, seed=args.seed, samples=args.samples)
+    progress = Progress(len(cells) * args.runs)
+    try:
+        result = sweep(scenario, args.vary, runs=args.runs, seed=args.seed, samples=args.samples, until=args.until,
+                       jobs=args.jobs, scheduler=args.scheduler, progress=progress)
+    finally:
+        progress.close()
+    from .render.files import write_atomic
+
+    if args.out:
+        _write(write_atomic, args.out, result.table(fmt))
+    if args.plot and not result.interrupted:
+        _write(write_atomic, args.plot, result.plot(plot_format(args.plot), args.within))
+    sys.stdout.write(result.summary(args.within))
+    if result.interrupted:
+        kept = f"; wrote them to {args.out}" if args.out else ""
+        plot = f"; no plot drawn ({args.plot})" if args.plot else ""
+        print(f"ikesim: interrupted: {len(result.rows):,} of {result.total:,} runs finished{kept}{plot}",
+              file=sys.stderr)
+        return 130
+    return 0
+
+
+def _check_target(path: str) -> None:
     import os
 
     from .render.keys import decryption_table, key_table_name
@@ -465,7 +547,7 @@ def _write(writer, path: str, data) -> None:
 
 
 #: commands that may run for long (interactive, or until Ctrl-C): they keep the cyclic garbage collector on
-LONG_RUNNING = ("quiz", "console", "live")
+LONG_RUNNING = ("quiz", "console", "live", "sweep")
 
 
 def entry() -> int:
@@ -506,6 +588,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_check(args)
         if args.verb == "live":
             return _cmd_live(args)
+        if args.verb == "sweep":
+            return _cmd_sweep(args)
         if args.verb == "quiz":
             from .training import quiz
 

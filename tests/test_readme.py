@@ -129,3 +129,31 @@ def test_readme_extending_guide_names_real_files_and_intents():
         present = {p.stem for p in (root / "sim" / "platforms" / name).glob("*.py")} - {"__init__", "states"}
         assert present <= listed, present - listed
     assert "Platform" in guide and all(hasattr(base.Platform, m) for m in ("state_name", "show", "edit"))
+
+
+def sweep_block() -> tuple[list[str], str]:
+    """The README's small sweep example: its command (without `ikesim`) and the summary it prints."""
+    block = README.split("```console\n$ ikesim sweep ", 1)[1].split("```", 1)[0]
+    command, output = block.split("\n", 1)
+    return command.split(), output
+
+
+def test_readme_sweep_summary_is_what_the_command_prints(capsys):
+    args, expected = sweep_block()
+    assert main(["sweep"] + args + ["--jobs", "2"]) == 0
+    assert capsys.readouterr().out == expected
+
+
+def test_readme_sweep_figure_command_runs_and_writes_table_and_plot(tmp_path, monkeypatch, capsys):
+    """The figure's command, exactly as in the README, but with 3 runs per cell instead of 100 (and files in tmp)."""
+    line = next(line for line in README.splitlines() if line.startswith("ikesim sweep ") and "--plot" in line)
+    args = line.split()[1:]
+    assert args[args.index("--runs") + 1] == "100"
+    args[args.index("--runs") + 1] = "3"
+    (tmp_path / "docs" / "images").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1 + 22  # a header and 22 cells
+    assert (tmp_path / "sweep-loss.csv").read_text().count("\n") == 1 + 22 * 3
+    assert (tmp_path / "docs" / "images" / "sweep-loss.png").read_bytes().startswith(b"\x89PNG")
+    assert (Path(__file__).parent.parent / "docs" / "images" / "sweep-loss.png").exists()
