@@ -25,12 +25,11 @@ from typing import NamedTuple
 
 from ..errors import InputError
 from ..ike.config import Retransmit
+from ..platforms import registry
 
-#: timer profiles by name (the platforms' defaults, named so that one sweep can compare them on any pair)
-PROFILES = {
-    "asa": Retransmit(interval=8.0, retries=3, remove_after=8.0),
-    "ios": Retransmit(interval=10.0, retries=5, remove_after=10.0),
-}
+#: timer profiles by name: each registered platform's default retransmission profile, under the platform's name, so
+#: that one sweep can compare them on any pair
+PROFILES: dict[str, Retransmit] = {name: registry.get(name).default_retransmit for name in registry.names()}
 
 
 class Kind(NamedTuple):
