@@ -18,7 +18,7 @@ examples:
   ikesim list
   ikesim run psk-mismatch
   ikesim run psk-mismatch --on ASA-LAB1 --command "show isakmp sa | begin 50.56.229.98"
-  ikesim run missing-tunnel-group --at 40 --command "show crypto isakmp sa detail"
+  ikesim run missing-tunnel-group --at 20 --command "show crypto isakmp sa detail"
   ikesim run scenarios/healthy.yaml --seed 7
   ikesim check asa-hq.cfg r-branch.cfg
   ikesim sweep healthy --vary loss=0:0.5:0.05 --vary timers=asa,ios --runs 100 --plot sweep.png
@@ -442,8 +442,6 @@ def _cmd_run(args) -> int:
     return 0
 
 
-def _key_tables(result, directory: str) -> tuple[list[tuple[str, str, str]], list[str]]:
-    """The decryption tables of the devices that derived keys, and one note for the devices that did not."""
 def _cmd_sweep(args) -> int:
     from .sweep.progress import Progress
     from .sweep.study import plan, sweep
@@ -486,7 +484,8 @@ def _cmd_sweep(args) -> int:
     return 0
 
 
-def _check_target(path: str) -> None:
+def _key_tables(result, directory: str) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """The decryption tables of the devices that derived keys, and one note for the devices that did not."""
     import os
 
     from .render.keys import decryption_table, key_table_name
