@@ -48,7 +48,8 @@ class Run:
         blocks = []
         for device in devices:
             for command in commands or [platform_for(device.platform).default_command]:
-                blocks.append(f"{device.hostname}# {command}\n" + self.show(device.hostname, command, at))
+                prompt = platform_for(device.platform).prompt(device.hostname)
+                blocks.append(f"{prompt}{command}\n" + self.show(device.hostname, command, at))
         return "\n".join(blocks)
 
 

@@ -652,7 +652,7 @@ def test_deterministic_output():
 def test_cli_runs_the_ios_scenario(capsys):
     assert main(["run", "ios-to-asa-psk-mismatch", "--command", "show crypto isakmp sa"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("R-BRANCH# show crypto isakmp sa\nIPv4 Crypto ISAKMP SA\n")
+    assert out.startswith("R-BRANCH#show crypto isakmp sa\nIPv4 Crypto ISAKMP SA\n")
     assert "MM_KEY_EXCH       1001 ACTIVE" in out and "ASA-HQ# show crypto isakmp sa\n" in out
     assert "State   : MM_WAIT_MSG5" in out
 

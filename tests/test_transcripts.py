@@ -19,8 +19,9 @@ def transcript(name: str) -> str:
     run = sim.run(name)
     blocks = [f"# {run.scenario.title} (scenario {name}, seed {run.scenario.seed}, at {run.look:g} s)\n"]
     for device in run.scenario.devices:
-        for command in (platform_for(device.platform).default_command, "show logging"):
-            blocks.append(f"{device.hostname}# {command}\n" + run.show(device.hostname, command))
+        platform = platform_for(device.platform)
+        for command in (platform.default_command, "show logging"):
+            blocks.append(f"{platform.prompt(device.hostname)}{command}\n" + run.show(device.hostname, command))
     return "\n".join(blocks)
 
 

@@ -1038,7 +1038,8 @@ def what_would_i_see(fault: str, platform: str = registry.names()[0], at: float 
     blocks = [f"! {name} in the {lab.label}, {when:g} s after MM1"]
     for device in sig.scenario.devices:
         command = registry.get(device.platform).default_command
-        blocks.append(f"{device.hostname}# {command}\n" + sig.run.show(device.hostname, command, at=sig.t0 + when))
+        prompt = registry.get(device.platform).prompt(device.hostname)
+        blocks.append(f"{prompt}{command}\n" + sig.run.show(device.hostname, command, at=sig.t0 + when))
     return "\n".join(blocks)
 
 
