@@ -24,7 +24,9 @@ import pytest
 import sim
 from sim.engine.trace import DatagramDropped, DatagramProcessed, DatagramSent, SaChanged
 from sim.errors import InputError
+from sim.ike.types import Outcome
 from sim.platforms.registry import platform_for
+from sim.render import labels
 from sim.render.chart import SIZES, chart_bytes, chart_figure, chart_format, render_chart
 
 #: the scenarios the runbooks show; their SVG is parsed and their labels must never overlap, on either page size
@@ -91,7 +93,7 @@ def figure_gids(fig) -> dict[str, object]:
 # -- what the Trace says the chart must show ------------------------------------------------------------------------
 def lost_ids(trace) -> set[int]:
     dropped = {r.id for r in trace.of(DatagramDropped)}
-    discarded = {r.id for r in trace.of(DatagramProcessed) if r.outcome == "discarded"}
+    discarded = {r.id for r in trace.of(DatagramProcessed) if r.outcome == Outcome.DISCARDED}
     return dropped | discarded
 
 
@@ -161,10 +163,12 @@ def test_svg_shows_what_the_trace_says(name):
         assert (f"(retransmit {s.attempt})" in label) == (s.attempt > 0), label
     # a cross for every datagram that died, none for the others
     assert {i for i in ids if i.startswith("cross-")} == {f"cross-{i}" for i in lost_ids(trace)}
-    # each lost datagram's reason is written next to a cross (in full or by its first clause)
+    # each lost datagram's reason (its path rule, or its reason code in the receiver's words) is written next to a
+    # cross (in full or by its first clause)
     reasons = [svg_text(el) for i, el in ids.items() if re.fullmatch(r"reason-\d+", i)]
+    fates = labels.fates(trace)
     for r in {r.rule for r in trace.of(DatagramDropped)} | {
-            r.reason for r in trace.of(DatagramProcessed) if r.outcome == "discarded"}:
+            fates[r.id].reason for r in trace.of(DatagramProcessed) if r.outcome == Outcome.DISCARDED}:
         head = r.split(": ")[0].split(" (")[0]
         assert any(text.startswith(head) for text in reasons), (head, reasons)
     # state bands and their labels, in the platform's own names
