@@ -207,7 +207,7 @@ def test_ike_scan_gets_a_main_mode_handshake_with_the_transform_we_chose():
     assert "SA=(Enc=3DES Hash=SHA1 Group=2:modp1024 Auth=PSK LifeType=Seconds LifeDuration=28800)" in out, out
     assert "1 returned handshake; 0 returned notify" in out
     mm1 = [p for p in responder.trace.of(DatagramProcessed) if p.message == "MM1"]
-    assert [p.outcome for p in mm1] == ["accepted"]
+    assert [p.outcome for p in mm1] == [Outcome.ACCEPTED]
     assert [s.message for s in responder.trace.of(DatagramSent, "ASA-LIVE")][:1] == ["MM2"]
 
 

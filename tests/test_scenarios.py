@@ -108,7 +108,7 @@ def test_return_path_cause_is_the_acl_on_the_way_back():
     assert dropped and all(sent[d.id].device == RESPONDER and sent[d.id].message == "MM2" for d in dropped)
     assert all(d.rule for d in dropped)
     # the initiator's retransmitted MM1 reaches the responder, which resends MM2 (duplicate)
-    assert any(r.outcome == "duplicate" for r in trace.records
+    assert any(r.outcome == Outcome.DUPLICATE for r in trace.records
                if isinstance(r, DatagramProcessed) and r.device == RESPONDER)
 
 
