@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sim.ike.config import IkeConfig, PeerKey
-from sim.ike.effects import Received, SaUpdate, Send, SetTimer
+from sim.ike.effects import Log, Received, SaUpdate, Send, SetTimer
 from sim.ike.endpoint import Endpoint
 from sim.ike.policy import Policy
 from sim.ike.secrets import SeedStream
@@ -48,6 +48,11 @@ class Pair:
 
     def received(self, role: str) -> list[Received]:
         return [e for e in self.effects[role] if isinstance(e, Received)]
+
+    def events(self, role: str, kind: type | None = None) -> list:
+        """The typed log events (:mod:`sim.ike.events`) ``role`` reported so far, only those of ``kind`` if given."""
+        return [e.event for e in self.effects[role]
+                if isinstance(e, Log) and (kind is None or isinstance(e.event, kind))]
 
     def start(self, now: float = 0.0) -> list:
         return self.record("initiator", self.initiator.initiate(R_ADDR, now))

@@ -9,8 +9,10 @@ import pytest
 from sim.ike import messages
 from sim.ike.config import Retransmit
 from sim.ike.constants import Auth, Encryption, Hash
-from sim.ike.effects import Event, KeysDerived, Send, SetTimer
+from sim.ike import events as ev
+from sim.ike.effects import KeysDerived, Received, Send, SetTimer
 from sim.ike.policy import Policy
+from sim.ike.types import Msg, Outcome, Reason, State, Trigger
 
 from corekit import I_ADDR, R_ADDR, Pair, config
 
@@ -69,7 +71,8 @@ def test_psk_mismatch_mm5_does_not_decrypt_at_the_responder():
     assert pair.state("initiator") == "MM_WAIT_MSG6"
     assert pair.state("responder") == "MM_WAIT_MSG5"
     mm5 = [r for r in pair.received("responder") if r.message == "MM5"]
-    assert mm5 and mm5[-1].outcome == "discarded" and "could not decrypt MM5" in mm5[-1].reason
+    assert mm5 and mm5[-1].outcome == Outcome.DISCARDED and mm5[-1].reason == Reason.DECRYPT_FAILED
+    assert mm5[-1].detail["problem"] and mm5[-1].payloads == ()
     assert not [s for s in pair.sends("responder") if s.message == "MM6"]
 
 
@@ -82,7 +85,9 @@ def test_no_tunnel_group_drops_mm3_and_sends_no_mm4():
     assert pair.state("initiator") == "MM_WAIT_MSG4"
     assert pair.state("responder") is None  # removed at MM3
     assert [s.message for s in pair.sends("responder")] == ["MM2"]
-    assert any(isinstance(e, Event) and e.name == "group_missing" for e in pair.effects["responder"])
+    assert pair.events("responder", ev.PeerKeyMissing)
+    removed = pair.events("responder", ev.SaRemoved)
+    assert removed and removed[-1].reason == Reason.NO_PEER_KEY
 
 
 def test_default_group_key_is_the_fallback():
@@ -92,8 +97,8 @@ def test_default_group_key_is_the_fallback():
     pair.start()
     pair.pump()
     assert pair.state("initiator") == pair.state("responder") == "MM_ACTIVE"
-    found = [e for e in pair.effects["responder"] if isinstance(e, Event) and e.name == "group_found"]
-    assert found[0].fields == {"group": "DefaultL2LGroup", "via_default": True}
+    found = pair.events("responder", ev.PeerKeyFound)
+    assert (found[0].group, found[0].via_default) == ("DefaultL2LGroup", True)
 
 
 def test_initiator_without_key_sends_no_mm5():
@@ -117,10 +122,12 @@ def test_proposal_mismatch_is_decided_at_mm1(field, value, attribute):
     pair.pump()
     assert pair.state("initiator") == "MM_WAIT_MSG2"
     assert pair.state("responder") is None
-    rejected = [e for e in pair.effects["responder"] if isinstance(e, Event) and e.name == "proposal_rejected"]
-    assert rejected[0].fields["attribute"] == attribute
+    rejected = pair.events("responder", ev.ProposalRejected)
+    assert rejected[0].attribute == attribute
     # the clear-text NO-PROPOSAL-CHOSEN cannot be authenticated: the initiator drops it
-    assert pair.received("initiator")[-1].message == "NOTIFY" and pair.received("initiator")[-1].outcome == "discarded"
+    last = pair.received("initiator")[-1]
+    assert last.message == Msg.NOTIFY and last.outcome == Outcome.DISCARDED
+    assert last.reason == Reason.UNAUTHENTICATED_NOTIFY and last.detail["notify"] == "NO_PROPOSAL_CHOSEN"
 
 
 def test_responder_lifetime_must_not_exceed_the_initiators():
@@ -211,8 +218,8 @@ def test_not_listening_sends_nothing_back():
     pair.start()
     pair.pump()
     assert pair.sends("responder") == []
-    assert pair.received("responder")[0].outcome == "discarded"
-    assert "not enabled" in pair.received("responder")[0].reason
+    assert pair.received("responder")[0].outcome == Outcome.DISCARDED
+    assert pair.received("responder")[0].reason == Reason.IKE_DISABLED
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes():
@@ -233,7 +240,7 @@ def test_a_later_sa_with_the_same_cookies_gets_working_timers():
     pair.start()
     mm1 = pair.sends("initiator")[0]
     pair.deliver(mm1, "responder", 0.0)
-    first = [t.key for t in pair.timers["responder"]]
+    first = [t.id for t in pair.timers["responder"]]
     timer = pair.timers["responder"][-1]
     while timer is not None:  # run the first responder SA to its removal
         fired = pair.fire("responder", timer)
@@ -242,7 +249,7 @@ def test_a_later_sa_with_the_same_cookies_gets_working_timers():
     pair.deliver(mm1, "responder", 40.0)  # the initiator's late retransmission
     assert pair.state("responder") == "MM_WAIT_MSG3"
     again = pair.timers["responder"][-1]
-    assert again.key not in first
+    assert again.id not in first
     fired = pair.fire("responder", again)
     assert [e.message for e in fired if isinstance(e, Send)] == ["MM2"]
 
@@ -265,8 +272,9 @@ def test_a_forged_ke_is_discarded_and_the_genuine_message_still_completes(target
     state_before = pair.state(target)
     out = pair.record(target, pair.endpoint(target).receive(forged, I_ADDR if target == "responder" else R_ADDR,
                                                             500, 0.5))
-    assert [e.reason for e in out if isinstance(e, type(pair.received(target)[0]))][0].startswith(
-        "invalid KE or nonce: KE value out of range")
+    discarded = [e for e in out if isinstance(e, Received)][0]
+    assert discarded.outcome == Outcome.DISCARDED and discarded.reason == Reason.BAD_KE
+    assert discarded.detail["problem"] == "ke-range"
     assert pair.state(target) == state_before
     pair.deliver(genuine, target, 1.0)
     pair.pump(now=1.0)
@@ -281,5 +289,5 @@ def test_certificate_authentication_is_not_faked_with_the_psk():
     pair.pump()
     assert [s.message for s in pair.sends("initiator")] == ["MM1", "MM3"]
     assert not [e for e in pair.effects["initiator"] if isinstance(e, KeysDerived)]
-    assert any(isinstance(e, Event) and e.name == "no_certificate" for e in pair.effects["initiator"])
+    assert pair.events("initiator", ev.NoCertificate)
     assert pair.state("initiator") is None and pair.state("responder") == "MM_WAIT_MSG5"

@@ -8,6 +8,8 @@ import pytest
 import sim
 from sim import faults
 from sim.engine.trace import DatagramDropped, DatagramProcessed, DatagramSent, Logged
+from sim.ike import events as ev
+from sim.ike.types import Msg, Outcome, Reason
 
 I, R = "ASA-LAB1", "ASA-LAB2"
 
@@ -16,13 +18,16 @@ def dropped_on_path(trace, rule_fragment):
     return [d for d in trace.of(DatagramDropped) if rule_fragment in d.rule]
 
 
-def discarded(trace, device, fragment):
-    return [r for r in trace.of(DatagramProcessed) if r.device == device and r.outcome == "discarded"
-            and fragment in r.reason]
+def discarded(trace, device, reason, message=None, **detail):
+    """The datagrams ``device`` discarded with ``reason`` (about ``message`` if given), whose detail fields include
+    ``detail``."""
+    return [r for r in trace.of(DatagramProcessed) if r.device == device and r.outcome == Outcome.DISCARDED
+            and r.reason == reason and (message is None or r.message == message)
+            and all(r.detail.get(k) == v for k, v in detail.items())]
 
 
-def logged(trace, device, name):
-    return [r for r in trace.of(Logged, device) if r.event.name == name]
+def logged(trace, device, kind):
+    return [r for r in trace.of(Logged, device) if isinstance(r.event, kind)]
 
 
 # fault: (initiator, responder at the look time 5 s), (at 40 s), (at 90 s), the cause in the Trace
@@ -35,34 +40,35 @@ CASES = {
                             lambda t, I, R: dropped_on_path(t, "eq isakmp any (outbound)")),
     "no-route": ((["MM_WAIT_MSG2"], []), ([], []), ([], []), lambda t, I, R: dropped_on_path(t, "no route")),
     "ikev1-disabled-initiator": (([], []), ([], []), ([], []),
-                                 lambda t, I, R: not t.of(DatagramSent) and logged(t, I, "ike_disabled")),
+                                 lambda t, I, R: not t.of(DatagramSent) and logged(t, I, ev.IkeDisabled)),
     "ikev1-disabled-responder": ((["MM_WAIT_MSG2"], []), ([], []), ([], []),
-                                 lambda t, I, R: discarded(t, R, "IKE is not enabled")),
+                                 lambda t, I, R: discarded(t, R, Reason.IKE_DISABLED)),
     "proposal-encryption": ((["MM_WAIT_MSG2"], []), ([], []), ([], []),
-                            lambda t, I, R: logged(t, R, "proposal_rejected")[0].event.fields["attribute"] == "Encryption"
-                            and discarded(t, I, "NO_PROPOSAL_CHOSEN")),
+                            lambda t, I, R: logged(t, R, ev.ProposalRejected)[0].event.attribute == "Encryption"
+                            and discarded(t, I, Reason.UNAUTHENTICATED_NOTIFY, Msg.NOTIFY,
+                                          notify="NO_PROPOSAL_CHOSEN")),
     "proposal-hash": ((["MM_WAIT_MSG2"], []), ([], []), ([], []),
-                      lambda t, I, R: logged(t, R, "proposal_rejected")[0].event.fields["attribute"] == "Hash"),
+                      lambda t, I, R: logged(t, R, ev.ProposalRejected)[0].event.attribute == "Hash"),
     "proposal-group": ((["MM_WAIT_MSG2"], []), ([], []), ([], []),
-                       lambda t, I, R: logged(t, R, "proposal_rejected")[0].event.fields["attribute"] == "D-H Group"),
+                       lambda t, I, R: logged(t, R, ev.ProposalRejected)[0].event.attribute == "D-H Group"),
     "proposal-auth": ((["MM_WAIT_MSG2"], []), ([], []), ([], []),
-                      lambda t, I, R: logged(t, R, "proposal_rejected")[0].event.fields["attribute"] == "Auth"),
+                      lambda t, I, R: logged(t, R, ev.ProposalRejected)[0].event.attribute == "Auth"),
     "lifetime-longer-responder": ((["MM_WAIT_MSG2"], []), ([], []), ([], []),
-                                  lambda t, I, R: logged(t, R, "proposal_rejected")[0].event.fields["attribute"]
+                                  lambda t, I, R: logged(t, R, ev.ProposalRejected)[0].event.attribute
                                   == "Lifetime"),
     "missing-tunnel-group": ((["MM_WAIT_MSG4"], []), ([], []), ([], []),
-                             lambda t, I, R: discarded(t, R, f"no tunnel-group for {t.device(I).address}")),
+                             lambda t, I, R: discarded(t, R, Reason.NO_PEER_KEY, Msg.MM3, peer=t.device(I).address)),
     "missing-tunnel-group-default-key": ((["MM_ACTIVE"], ["MM_ACTIVE"]), (["MM_ACTIVE"], ["MM_ACTIVE"]),
                                          (["MM_ACTIVE"], ["MM_ACTIVE"]),
-                                         lambda t, I, R: logged(t, R, "group_found")[0].event.fields["via_default"]),
+                                         lambda t, I, R: logged(t, R, ev.PeerKeyFound)[0].event.via_default),
     "psk-mismatch": ((["MM_WAIT_MSG6"], ["MM_WAIT_MSG5"]), ([], []), ([], []),
-                     lambda t, I, R: discarded(t, R, "could not decrypt MM5")),
+                     lambda t, I, R: discarded(t, R, Reason.DECRYPT_FAILED, Msg.MM5)),
     "psk-trailing-space": ((["MM_WAIT_MSG6"], ["MM_WAIT_MSG5"]), ([], []), ([], []),
-                           lambda t, I, R: discarded(t, R, "could not decrypt MM5")),
+                           lambda t, I, R: discarded(t, R, Reason.DECRYPT_FAILED, Msg.MM5)),
     "psk-special-char": ((["MM_WAIT_MSG6"], ["MM_WAIT_MSG5"]), ([], []), ([], []),
-                         lambda t, I, R: discarded(t, R, "could not decrypt MM5")),
+                         lambda t, I, R: discarded(t, R, Reason.DECRYPT_FAILED, Msg.MM5)),
     "initiator-no-psk": (([], ["MM_WAIT_MSG5"]), ([], []), ([], []),
-                         lambda t, I, R: logged(t, I, "no_key") and
+                         lambda t, I, R: logged(t, I, ev.NoLocalKey) and
                          [s.message for s in t.of(DatagramSent, I)] == ["MM1", "MM3"]),
     "nat-t": ((["MM_ACTIVE"], ["MM_ACTIVE"]), (["MM_ACTIVE"], ["MM_ACTIVE"]), (["MM_ACTIVE"], ["MM_ACTIVE"]),
               lambda t, I, R: {s.dport for s in t.of(DatagramSent, I) if s.message == "MM5"} == {4500}),
@@ -73,9 +79,9 @@ CASES = {
                       (["MM_ACTIVE"], ["MM_ACTIVE"]),
                       lambda t, I, R: len(dropped_on_path(t, "first datagram only")) == 1
                       and len([r for r in t.of(DatagramProcessed) if r.device == I and r.message == "MM2"
-                               and r.outcome == "accepted"]) == 1),  # a later copy of MM2 got through
+                               and r.outcome == Outcome.ACCEPTED]) == 1),  # a later copy of MM2 got through
     "delay": ((["MM_WAIT_MSG2"], ["MM_WAIT_MSG3"]), (["MM_ACTIVE"], ["MM_ACTIVE"]), (["MM_ACTIVE"], ["MM_ACTIVE"]),
-              lambda t, I, R: [r for r in t.of(DatagramProcessed) if r.outcome == "duplicate"]),
+              lambda t, I, R: [r for r in t.of(DatagramProcessed) if r.outcome == Outcome.DUPLICATE]),
 }
 
 

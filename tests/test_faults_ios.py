@@ -7,6 +7,8 @@ import pytest
 
 import sim
 from sim import faults
+from sim.engine.trace import Logged
+from sim.ike import events as ev
 from sim.platforms.registry import platform_for
 
 STUCK_NONE = ([], [])
@@ -103,12 +105,11 @@ def test_cause_is_found_in_the_trace_on_mixed_pairs(base, fault):
     run = sim.run(faults.apply(sim.load_scenario(base), [fault]))
     i, r = run.scenario.initiator.hostname, run.scenario.responder.hostname
     if base.startswith("ios-to") and fault == "initiator-no-psk":  # IOS refuses to start: a different, logged cause
-        assert [rec.event.name for rec in run.trace.records if type(rec).__name__ == "Logged"] == ["no_key_to_initiate"]
+        assert [type(rec.event) for rec in run.trace.of(Logged)] == [ev.NoKeyToInitiate]
         return
     if base.endswith("-ios-healthy") and fault == "missing-tunnel-group":  # an IOS responder refuses at MM1
-        rejected = [rec.event for rec in run.trace.records if type(rec).__name__ == "Logged"
-                    and rec.device == r and rec.event.name == "proposal_rejected"]
-        assert rejected and rejected[0].fields["configured"] == f"no pre-shared key for {run.trace.device(i).address}"
+        rejected = [rec.event for rec in run.trace.of(Logged, r) if isinstance(rec.event, ev.ProposalRejected)]
+        assert rejected and rejected[0].no_key and rejected[0].peer == run.trace.device(i).address
         return
     assert ASA_CASES[fault][3](run.trace, i, r)
 

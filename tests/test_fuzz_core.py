@@ -26,16 +26,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corekit import I_ADDR, R_ADDR, config
+from sim.ike import events as ev
 from sim.ike import messages
 from sim.ike.config import IkeConfig
 from sim.ike.constants import NON_ESP_MARKER
-from sim.ike.effects import CancelTimer, Event, KeysDerived, Received, SaUpdate, Send, SetTimer
+from sim.ike.effects import CancelTimer, KeysDerived, Log, Received, SaUpdate, Send, SetTimer
 from sim.ike.endpoint import Endpoint
 from sim.ike.policy import CIPHER_NAMES, Policy
 from sim.ike.secrets import SeedStream
-from sim.ike.states import MM_ACTIVE
+from sim.ike.types import Outcome, Reason, Role, State
 
-EFFECT_TYPES = (Send, SetTimer, CancelTimer, SaUpdate, Received, Event, KeysDerived)
+MM_ACTIVE = State.MM_ACTIVE
+
+EFFECT_TYPES = (Send, SetTimer, CancelTimer, SaUpdate, Received, Log, KeysDerived)
 FUZZ = settings(max_examples=200, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 #: group 2 keeps the key exchange cheap; the parser and state machine are the same for every group
@@ -273,11 +276,11 @@ def check_hostile(role: str, delivered: int, data: bytes, port: int) -> None:
     before = snapshot(target)
     out = target.receive(data, ADDR[OTHER[role]], 500 if port == 500 else 4500, 1.0, local_port=port)
     assert isinstance(out, list) and all(isinstance(e, EFFECT_TYPES) for e in out)
-    accepted = any(isinstance(e, Received) and e.outcome == "accepted" for e in out)
+    accepted = any(isinstance(e, Received) and e.outcome == Outcome.ACCEPTED for e in out)
     removed = {e.sa for e in out if isinstance(e, SaUpdate) and e.state is None}
     if accepted:
         isakmp = data[4:] if port == 4500 else data
-        sa = before.get((isakmp[:8], role))
+        sa = before.get((isakmp[:8], Role(role), ADDR[OTHER[role]]))  # SAs are keyed by cookie, role and peer
         if sa is not None and any(sa[1]):
             assert isakmp[8:16] == sa[1], "accepted a datagram whose responder cookie is not the SA's"
         return  # a forged datagram the protocol cannot tell from a real one (e.g. an MM1 or MM2 with other VIDs)
@@ -324,7 +327,7 @@ def test_random_bytes_never_raise(data, port):
     for role in ("initiator", "responder"):
         out = run.endpoints[role].receive(data, ADDR[OTHER[role]], 500, 1.0, local_port=port)
         assert all(isinstance(e, EFFECT_TYPES) for e in out)
-        assert not any(isinstance(e, Received) and e.outcome == "accepted" for e in out)
+        assert not any(isinstance(e, Received) and e.outcome == Outcome.ACCEPTED for e in out)
 
 
 @pytest.mark.parametrize("name,data", [
@@ -345,8 +348,9 @@ def test_named_bad_datagrams_are_dropped_with_a_log_event(name, data):
     for role in ("initiator", "responder"):
         before = snapshot(run.endpoints[role])
         out = run.endpoints[role].receive(data, ADDR[OTHER[role]], 500, 1.0)
-        assert [type(e) for e in out] == [Received, Event]
-        assert out[0].outcome == "discarded" and out[1].name in ("malformed", "no_sa")
+        assert [type(e) for e in out] == [Received, Log]
+        assert out[0].outcome == Outcome.DISCARDED and out[0].reason in (Reason.MALFORMED, Reason.NO_MATCHING_SA)
+        assert isinstance(out[1].event, ev.Malformed if out[0].reason == Reason.MALFORMED else ev.NoMatchingSa)
         assert snapshot(run.endpoints[role]) == before
 
 
@@ -359,7 +363,7 @@ def test_mm1_flood_stays_within_the_half_open_limit():
     refused = 0
     for n in range(10_000):
         out = responder.receive((n + 1).to_bytes(8, "big") + mm1[8:], I_ADDR, 500, 0.0)
-        refused += any(isinstance(e, Event) and e.name == "half_open_limit" for e in out)
+        refused += any(isinstance(e, Log) and isinstance(e.event, ev.HalfOpenLimit) for e in out)
         assert len(responder.sas) <= limit
     assert len(responder.sas) == responder.half_open() == limit
     assert refused == 10_000 - limit
@@ -377,10 +381,10 @@ def test_half_open_slots_come_back_when_sas_time_out():
     # let every retransmission timer run out
     while timers:
         timer = timers.pop(0)
-        timers += [e for e in responder.timer(timer.key, timer.at) if isinstance(e, SetTimer)]
+        timers += [e for e in responder.timer(timer.id, timer.at) if isinstance(e, SetTimer)]
     assert not responder.sas
     out = responder.receive(b"\xee" * 8 + mm1[8:], I_ADDR, 500, 100.0)
-    assert any(isinstance(e, SaUpdate) and e.state == "MM_WAIT_MSG3" for e in out)
+    assert any(isinstance(e, SaUpdate) and e.state == State.MM_WAIT_MSG3 for e in out)
 
 
 # -- cookies --------------------------------------------------------------------------------------------------------
@@ -396,14 +400,14 @@ def _foreign_rcookie(delivered: int, index: int, role: str) -> list:
 def test_responder_discards_a_message_with_a_foreign_responder_cookie(delivered, index):
     out = _foreign_rcookie(delivered, index, "responder")
     assert [(type(e), e.outcome, e.reason) for e in out] == [
-        (Received, "discarded", "responder cookie does not match this SA")]
+        (Received, Outcome.DISCARDED, Reason.RCOOKIE_MISMATCH)]
 
 
 @pytest.mark.parametrize("delivered,index", [(2, 3), (4, 5)], ids=["MM4", "MM6"])
 def test_initiator_discards_a_message_with_a_foreign_responder_cookie(delivered, index):
     out = _foreign_rcookie(delivered, index, "initiator")
     assert [(type(e), e.outcome, e.reason) for e in out] == [
-        (Received, "discarded", "responder cookie does not match this SA")]
+        (Received, Outcome.DISCARDED, Reason.RCOOKIE_MISMATCH)]
 
 
 # -- alignment padding (libreswan) ----------------------------------------------------------------------------------
@@ -425,4 +429,4 @@ def test_clear_message_with_alignment_padding_is_accepted():
     assert messages.parse(padded).first(messages.SaPayload) == messages.parse(mm2).first(messages.SaPayload)
     run = copy.deepcopy(staged(1))
     out = run.endpoints["initiator"].receive(padded, R_ADDR, 500, 1.0)
-    assert any(isinstance(e, Received) and e.message == "MM2" and e.outcome == "accepted" for e in out)
+    assert any(isinstance(e, Received) and e.message == "MM2" and e.outcome == Outcome.ACCEPTED for e in out)

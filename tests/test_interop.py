@@ -26,7 +26,9 @@ import pytest
 from interop.asa_configs import asa_config
 from interop.helpers import Charon, Netns, Pluto, free_udp_port, need, wait_until
 from sim.engine.trace import DatagramProcessed, DatagramSent, Logged
+from sim.ike import events as ev
 from sim.ike.config import Retransmit
+from sim.ike.types import Msg, Outcome, Reason
 from sim.live import LiveEvent, run_initiator, run_responder
 
 pytestmark = pytest.mark.external  # every test here starts charon, pluto or ike-scan
@@ -41,9 +43,9 @@ def bounded(coro, seconds: float = 20.0):
     return asyncio.run(asyncio.wait_for(coro, seconds))
 
 
-def discarded(result, message: str) -> list[str]:
-    return [p.reason for p in result.trace.of(DatagramProcessed, result.hostname)
-            if p.message == message and p.outcome == "discarded"]
+def discarded(result, message: Msg) -> list[DatagramProcessed]:
+    return [p for p in result.trace.of(DatagramProcessed, result.hostname)
+            if p.message == message and p.outcome == Outcome.DISCARDED]
 
 
 # -- strongSwan charon -----------------------------------------------------------------------------------------------
@@ -178,8 +180,8 @@ def test_charon_initiating_with_the_wrong_key_leaves_our_responder_in_msg5(tmp_p
     try:
         responder, _ = bounded(_charon_to_us(charon, our_port, KEY, until_state=None))
         assert responder.final_state == "MM_WAIT_MSG5", responder.states
-        reasons = discarded(responder, "MM5")
-        assert reasons and all(r.startswith("could not decrypt MM5") for r in reasons), reasons
+        failed = discarded(responder, Msg.MM5)
+        assert failed and all(p.reason == Reason.DECRYPT_FAILED for p in failed), failed
         assert "ESTABLISHED" not in charon.list_sas()
     finally:
         charon.stop()
@@ -207,7 +209,7 @@ def test_ike_scan_gets_a_main_mode_handshake_with_the_transform_we_chose():
     assert "SA=(Enc=3DES Hash=SHA1 Group=2:modp1024 Auth=PSK LifeType=Seconds LifeDuration=28800)" in out, out
     assert "1 returned handshake; 0 returned notify" in out
     mm1 = [p for p in responder.trace.of(DatagramProcessed) if p.message == "MM1"]
-    assert [p.outcome for p in mm1] == ["accepted"]
+    assert [p.outcome for p in mm1] == [Outcome.ACCEPTED]
     assert [s.message for s in responder.trace.of(DatagramSent, "ASA-LIVE")][:1] == ["MM2"]
 
 
@@ -224,11 +226,13 @@ def test_ike_scan_without_an_acceptable_proposal_gets_no_proposal_chosen():
     responder, out = _ike_scan(asa_config("ASA-LIVE", US, KEY, encryption="aes-256", group=14), [], marker=False)
     assert "Notify message 14 (NO-PROPOSAL-CHOSEN)" in out, out
     assert "0 returned handshake; 1 returned notify" in out
-    reasons = discarded(responder, "MM1")
-    assert reasons == ["no acceptable proposal: Encryption received 3des, configured aes-256"], reasons
+    refused = discarded(responder, Msg.MM1)
+    assert [p.reason for p in refused] == [Reason.NO_PROPOSAL_CHOSEN], refused
+    assert {k: refused[0].detail.get(k) for k in ("attribute", "received", "configured")} == {
+        "attribute": "Encryption", "received": "3des", "configured": "aes-256"}, refused
     assert [s.message for s in responder.trace.of(DatagramSent, "ASA-LIVE")] == ["NOTIFY"]
     assert responder.final_state is None and "There are no IKEv1 SAs" in responder.show()
-    assert any(r.event.name == "proposal_rejected" for r in responder.trace.of(Logged))
+    assert any(isinstance(r.event, ev.ProposalRejected) for r in responder.trace.of(Logged))
 
 
 # -- libreswan pluto, in network namespaces --------------------------------------------------------------------------
@@ -304,8 +308,9 @@ def test_our_initiator_with_pluto_as_responder(tmp_path, netns, encryption, grou
         assert (result.exit_code, result.final_state) == (0, "MM_ACTIVE"), result.reason
         assert result.config.nat_traversal is nat_t
         assert result.listening.nat_t_port == (4500 if nat_t else None)
-        detections = [r.event.fields for r in result.trace.of(Logged) if r.event.name == "nat_detection"]
-        assert detections == ([{"local_behind": False, "peer_behind": False}] if nat_t else [])
+        detections = [(r.event.local_behind, r.event.peer_behind) for r in result.trace.of(Logged)
+                      if isinstance(r.event, ev.NatDetected)]
+        assert detections == ([(False, False)] if nat_t else [])
         assert pluto.daemon.wait_for(r"IKE SA established \{auth=PRESHARED_KEY " + re.escape(shown), 5), pluto.log()
         assert "STATE_MAIN_R3" in pluto.whack("--showstates")
     finally:
@@ -319,7 +324,7 @@ def test_our_initiator_accepts_plutos_padded_mm2(tmp_path, netns):
     pluto = _pluto(tmp_path, netns, KEY, "aes128-sha1;modp2048", ikepad=True)
     try:
         result = _initiate_in_ns(netns, tmp_path, asa_config("ASA-LIVE", netns.addr_b, KEY))
-        assert (result.exit_code, result.final_state) == (0, "MM_ACTIVE"), discarded(result, "datagram")
+        assert (result.exit_code, result.final_state) == (0, "MM_ACTIVE"), discarded(result, Msg.DATAGRAM)
         mm2 = next(s for s in result.trace.of(DatagramSent, "peer") if s.message == "MM2")
         assert len(mm2.data) % 4 == 0 and mm2.data[-1:] == b"\0"
     finally:
@@ -369,8 +374,8 @@ def test_pluto_initiating_with_the_wrong_key_leaves_our_responder_in_msg5(tmp_pa
     try:
         responder = _pluto_to_us(tmp_path, netns, pluto, KEY, 2.0)
         assert responder.final_state == "MM_WAIT_MSG5", responder.states
-        reasons = discarded(responder, "MM5")
-        assert reasons and all(r.startswith("could not decrypt MM5") for r in reasons), reasons
+        failed = discarded(responder, Msg.MM5)
+        assert failed and all(p.reason == Reason.DECRYPT_FAILED for p in failed), failed
         assert "IKE SA established" not in pluto.log()
     finally:
         pluto.stop()

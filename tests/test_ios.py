@@ -14,7 +14,8 @@ from sim.engine.trace import DatagramSent, Logged, SaChanged
 from sim.errors import InputError
 from sim.ike.config import IkeConfig, PeerKey, Retransmit
 from sim.ike.constants import Auth, Encryption, Hash
-from sim.ike.effects import Event, Send
+from sim.ike import events as ev
+from sim.ike.effects import Log, Send
 from sim.platforms.ios import POLICY_DEFAULTS, IosConfig, parse_ios_config
 from sim.platforms.ios import logs as ios_logs
 from sim.platforms.ios.config import MM3_VIDS, MM4_VIDS, NONCE_LENGTH
@@ -321,14 +322,14 @@ def test_state_names(role, core, ios):
 def test_core_no_key_no_mm1_when_the_key_is_required():
     pair = Pair.make(config(I_ADDR, R_ADDR, psk=None, key_required_to_initiate=True), config(R_ADDR, I_ADDR))
     effects = pair.start()
-    assert effects == [Event("no_key_to_initiate", peer=R_ADDR)]
+    assert effects == [Log(ev.NoKeyToInitiate(None, R_ADDR))]
     assert pair.initiator.sas == {} and pair.sends("initiator") == []
 
 
 def test_core_a_key_without_psk_counts_as_no_key():
     icfg = IkeConfig(address=I_ADDR, policies=config(I_ADDR, R_ADDR).policies, peers={R_ADDR: PeerKey(R_ADDR, None)},
                      key_required_to_initiate=True)
-    assert Pair.make(icfg, config(R_ADDR, I_ADDR)).start() == [Event("no_key_to_initiate", peer=R_ADDR)]
+    assert Pair.make(icfg, config(R_ADDR, I_ADDR)).start() == [Log(ev.NoKeyToInitiate(None, R_ADDR))]
 
 
 def test_core_the_default_peer_key_is_enough_to_start():
@@ -434,7 +435,7 @@ def test_bundled_states(name, ios_look, asa_look):
 def test_ios_no_psk_sends_nothing_and_says_why():
     run = sim.run("ios-no-psk")
     assert run.trace.of(DatagramSent) == [] and run.trace.of(SaChanged) == []
-    assert [r.event.name for r in run.trace.of(Logged, "R-BRANCH")] == ["no_key_to_initiate"]
+    assert [type(r.event) for r in run.trace.of(Logged, "R-BRANCH")] == [ev.NoKeyToInitiate]
     debug = run.show("R-BRANCH", "debug crypto isakmp")
     assert "ISAKMP-ERROR: (0):No pre-shared key with 198.51.100.1!" in debug
     assert "construct_initial_message: Can not start Main mode" in debug

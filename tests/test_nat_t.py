@@ -6,6 +6,7 @@ import pytest
 
 import sim
 from sim.engine.trace import DatagramDelivered, DatagramDropped, DatagramSent, Logged
+from sim.ike import events as ev
 from sim.ike import messages
 from sim.ike.constants import NAT_T_PORT, VID_NAT_T_RFC3947
 
@@ -49,9 +50,9 @@ def test_nat_t_floats_to_4500_and_completes():
     delivered = {d.id: d for d in run.trace.of(DatagramDelivered)}
     mm1 = next(s for s in sent if s.message == "MM1")
     assert delivered[mm1.id].src == "192.0.2.1" and delivered[mm1.id].sport != 500
-    detection = {r.device: r.event.fields for r in run.trace.of(Logged) if r.event.name == "nat_detection"}
-    assert detection == {"ASA-LAB1": {"local_behind": True, "peer_behind": False},
-                         "ASA-LAB2": {"local_behind": False, "peer_behind": True}}
+    detection = {r.device: (r.event.local_behind, r.event.peer_behind) for r in run.trace.of(Logged)
+                 if isinstance(r.event, ev.NatDetected)}
+    assert detection == {"ASA-LAB1": (True, False), "ASA-LAB2": (False, True)}
     assert "MM_ACTIVE" in run.show("ASA-LAB1") and "IKE Peer: 192.0.2.1" in run.show("ASA-LAB2")
 
 

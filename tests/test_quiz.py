@@ -14,6 +14,8 @@ import sim
 from sim import faults
 from sim.engine.trace import DatagramDropped, DatagramProcessed
 from sim.errors import InputError
+from sim.ike.types import Outcome
+from sim.render import labels
 from sim.training import labs
 from sim.training.quiz import Quiz, Score, answers_ask, main, parse_answer, run_quiz, terminal_ask
 
@@ -150,11 +152,13 @@ def test_wrong_answers_score_zero_with_cause_evidence_and_fix(level1):
         assert flat(fault.fix) in feedback
         assert "Evidence from the run" in feedback
         trace = current.result.trace
-        for record in trace.records:  # every way a datagram died is named, with the Trace's own words
+        fates = labels.fates(trace)
+        for record in trace.records:  # every way a datagram died is named: the path rule, or the reason code's words
             if isinstance(record, DatagramDropped):
                 assert flat(record.rule) in feedback
-            elif isinstance(record, DatagramProcessed) and record.outcome == "discarded":
-                assert flat(record.reason) in feedback
+            elif isinstance(record, DatagramProcessed) and record.outcome == Outcome.DISCARDED:
+                assert fates[record.id].code == record.reason
+                assert flat(fates[record.id].reason) in feedback
 
 
 def test_mixed_answers_by_number_and_by_name(level1):

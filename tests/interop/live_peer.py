@@ -13,14 +13,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copyreg
 import os
 import pickle
 import sys
+from types import MappingProxyType
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from sim.ike.config import Retransmit  # noqa: E402
 from sim.live import parse_endpoint, run_initiator, run_responder  # noqa: E402
+
+
+def _pickle_mappingproxy(mapping: MappingProxyType):
+    """The Trace's ``detail`` fields are read-only mappings, which pickle cannot write: they travel as dicts."""
+    return dict, (dict(mapping),)
 
 
 def main(argv: list[str]) -> int:
@@ -53,8 +60,12 @@ def main(argv: list[str]) -> int:
     else:
         result = asyncio.run(run_responder(config, bind, args.duration, retransmit=retransmit, on_event=on_event))
     tmp = args.out + ".tmp"
+    pickler_tables = copyreg.dispatch_table.copy()
+    pickler_tables[MappingProxyType] = _pickle_mappingproxy
     with open(tmp, "wb") as fh:
-        pickle.dump(result, fh)
+        pickler = pickle.Pickler(fh)
+        pickler.dispatch_table = pickler_tables
+        pickler.dump(result)
     os.replace(tmp, args.out)
     return result.exit_code
 
