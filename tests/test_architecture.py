@@ -316,3 +316,14 @@ def test_registry_detects_the_platform_of_every_bundled_config():
         for device in load_scenario(scenario_name).devices:
             detected = registry.detect(device.config_text)
             assert detected is not None and detected.name == device.platform, (scenario_name, device.hostname)
+
+
+def test_a_trace_pickles_for_process_pools_and_dask():
+    import pickle
+
+    import sim
+
+    trace = sim.run("missing-tunnel-group").trace
+    again = pickle.loads(pickle.dumps(trace))
+    assert again.records == trace.records
+    assert any(getattr(r, "detail", None) for r in again.records)

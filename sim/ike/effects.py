@@ -9,14 +9,28 @@ firing, the start) and carries out the effects that input returned, in order: ``
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
 
 from .events import Event
 from .policy import Policy
 from .types import Msg, Outcome, Purpose, Reason, Role, State, Trigger
 
-NO_DETAIL: Mapping[str, Any] = MappingProxyType({})
+class Detail(dict):
+    """The detail fields of a reason: a read-only mapping that pickles (for process pools and Dask), unlike
+    ``types.MappingProxyType``."""
+
+    __slots__ = ()
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError("a reason's detail is read-only")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _read_only  # type: ignore
+
+    def __reduce__(self):
+        return (Detail, (dict(self),))
+
+
+NO_DETAIL: Mapping[str, Any] = Detail()
 
 
 class Send(NamedTuple):
@@ -118,4 +132,4 @@ Effect = Send | SetTimer | CancelTimer | SaUpdate | Received | Log | KeysDerived
 
 def detail(**fields: Any) -> Mapping[str, Any]:
     """An immutable detail mapping for a ``Received``."""
-    return MappingProxyType(fields) if fields else NO_DETAIL
+    return Detail(fields) if fields else NO_DETAIL
