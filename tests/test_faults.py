@@ -42,7 +42,8 @@ CASES = {
     "ikev1-disabled-initiator": (([], []), ([], []), ([], []),
                                  lambda t, I, R: not t.of(DatagramSent) and logged(t, I, ev.IkeDisabled)),
     "ikev1-disabled-responder": ((["MM_WAIT_MSG2"], []), ([], []), ([], []),
-                                 lambda t, I, R: discarded(t, R, Reason.IKE_DISABLED)),
+                                 lambda t, I, R: discarded(t, R, Reason.IKE_DISABLED)
+                                 or discarded(t, R, Reason.NO_CRYPTO_MAP)),
     "proposal-encryption": ((["MM_WAIT_MSG2"], []), ([], []), ([], []),
                             lambda t, I, R: logged(t, R, ev.ProposalRejected)[0].event.attribute == "Encryption"
                             and discarded(t, I, Reason.UNAUTHENTICATED_NOTIFY, Msg.NOTIFY,

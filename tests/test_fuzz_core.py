@@ -10,7 +10,7 @@ flips, truncation, extension, cookie swaps, header field changes, splices), on U
   last received) -- or was removed with an ``SaUpdate`` saying why;
 * and then the genuine exchange still completes: both sides MM_ACTIVE with the same keys.
 
-Budget: ``max_examples`` 200 per test, no deadline. Longer runs: ``fuzz/atheris_endpoint.py``.
+Budget: ``max_examples`` 200 per test in CI (``CI`` set), 40 in the quick loop, no deadline. Longer runs: ``fuzz/atheris_endpoint.py``.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from sim.ike.types import Outcome, Reason, Role, State
 MM_ACTIVE = State.MM_ACTIVE
 
 EFFECT_TYPES = (Send, SetTimer, CancelTimer, SaUpdate, Received, Log, KeysDerived)
-FUZZ = settings(max_examples=200, deadline=None, database=None,
+FUZZ = settings(max_examples=200 if os.environ.get("CI") else 40, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 #: group 2 keeps the key exchange cheap; the parser and state machine are the same for every group
 POLICY = Policy(group=2)

@@ -107,7 +107,10 @@ NatDetected            713172  6    ``Automatic NAT Detection Status:    Remote 
                                     This  end is NOT|IS behind a NAT device`` (spacing as in a published sample)
 NatDMissing            715058  7    ``NAT-Discovery payloads missing. Aborting NAT-Traversal.``
 NatTFloat              -            nothing of its own: the next 713236 lines are the UDP 4500 datagrams [U]
-NotListening           710003  3    ``UDP access denied by ACL from <peer>/<sport> to outside:<address>/<port>``
+NotListening           710003  3    ``UDP access denied by ACL from <peer>/<sport> to outside:<address>/<port>``;
+                       713902  3    with ``why`` NO_CRYPTO_MAP (IKE enabled, no crypto map bound to the interface):
+                                    ``No crypto map bound to interface... dropping pkt`` (the real line, from the
+                                    "Linux to ASA VPN" lab notes in real-captures.md; [U] its id and severity)
                                     [U: to-the-box UDP 500/4500 that IKE does not take]
 Malformed              713902  3    ``Received malformed ISAKMP packet, dropping`` [U: our wording]
 UnsupportedExchange    713904  5    ``Received ISAKMP packet with unsupported exchange type <n>, dropping`` [U]
@@ -228,8 +231,8 @@ class _Decoded:
 
 
 #: reasons for which the box never decodes the datagram (nothing listens, or it is not an ISAKMP message at all)
-_UNDECODED = frozenset({Reason.IKE_DISABLED, Reason.NAT_T_DISABLED, Reason.NOT_IKE_PORT, Reason.NAT_KEEPALIVE,
-                        Reason.ESP_WITHOUT_SA, Reason.MALFORMED})
+_UNDECODED = frozenset({Reason.IKE_DISABLED, Reason.NO_CRYPTO_MAP, Reason.NAT_T_DISABLED, Reason.NOT_IKE_PORT,
+                        Reason.NAT_KEEPALIVE, Reason.ESP_WITHOUT_SA, Reason.MALFORMED})
 
 
 def _decoded(record) -> _Decoded | None:
@@ -535,6 +538,9 @@ class _Renderer:
         self.emit(t, 713903, 4, "Error: Unable to remove PeerTblEntry", sa=e.sa, peer=e.peer)
 
     def on_not_listening(self, t, e, cause) -> None:
+        if e.why is Reason.NO_CRYPTO_MAP:  # IKE is enabled, the interface has no crypto map (real-captures.md)
+            self.emit(t, 713902, 3, "No crypto map bound to interface... dropping pkt", peer=e.peer)
+            return
         datagram = self.datagrams.get(cause.ref) if cause.kind is CauseKind.DELIVERY else None
         d = datagram.delivered if datagram is not None else None
         sport = (d.sport if d is not None and d.sport else None) or (datagram.sent.sport if datagram else 500)

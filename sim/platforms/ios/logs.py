@@ -113,7 +113,7 @@ DELETE_REASONS = {
     Reason.NO_CERTIFICATE: "No Cert or pre-shared address key",  # [U]
 }
 #: the core's reasons for which nothing listens: IOS prints not even the 'received packet' line
-_NOT_LISTENING = frozenset({Reason.IKE_DISABLED, Reason.NAT_T_DISABLED, Reason.NOT_IKE_PORT})
+_NOT_LISTENING = frozenset({Reason.IKE_DISABLED, Reason.NO_CRYPTO_MAP, Reason.NAT_T_DISABLED, Reason.NOT_IKE_PORT})
 
 
 class _Console:
