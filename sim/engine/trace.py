@@ -53,8 +53,10 @@ class Trace:
         return 0.0
 
     def view(self, name: str, build):
-        """A view of the records (computed once per length of the record list: live traces grow)."""
-        key = (name, len(self.records))
+        """A view of the records, computed once per state of the record list (its length and last record: a live
+        trace grows, and a bounded one may drop its oldest records)."""
+        records = self.records
+        key = (name, len(records), id(records[0]) if records else 0, id(records[-1]) if records else 0)
         cached = self._views.get(name)
         if cached is not None and cached[0] == key:
             return cached[1]
