@@ -409,3 +409,11 @@ def test_explain_prints_the_scenarios_notice_and_fix_after_the_output(capsys):
         assert " ".join(text.split()) in flat
     assert main(["run", "psk-mismatch", "--no-show", "--explain"]) == 0
     assert capsys.readouterr().out.startswith("== psk-mismatch: ")
+
+
+def test_run_says_plainly_which_real_commands_are_not_modelled(capsys):
+    assert main(["run", "psk-mismatch", "--on", "ASA-LAB1", "--command", "sh cry ipsec sa"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'show crypto ipsec sa' is a real command, but ikesim does not model it" in err
+    assert main(["run", "ios-to-ios-healthy", "--on", "R-BRANCH", "--command", "show clock"]) == 2
+    assert "'show clock' is a real command" in capsys.readouterr().err

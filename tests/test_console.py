@@ -293,3 +293,16 @@ def test_explain_tells_what_the_scenario_is_about(psk):
     text = answer(Console(psk), "explain")
     assert text.startswith(f"== psk-mismatch: {psk.scenario.title}")
     assert "What to notice:" in text and "The fix:" in text
+
+
+def test_real_commands_the_simulator_does_not_model_say_so_plainly(psk):
+    console = Console(psk)
+    for line in ("show crypto ipsec sa", "sh cry ipsec sa", "show clock", "conf t"):
+        text = answer(console, line)
+        assert text.startswith("% '") and "is a real command, but ikesim does not model it" in text, (line, text)
+    assert "Invalid input" in answer(console, "show fooo")
+
+
+def test_show_crypto_isakmp_on_an_asa_prints_the_sa_table(psk):
+    console = Console(psk)
+    assert "State   : MM_WAIT_MSG6" in answer(console, "show crypto isa")

@@ -207,3 +207,13 @@ def find_interface(text: str, word: str) -> str | None:
         if found and found.group(1).lower().startswith(kind) and found.group(2) == number:
             return found.group(1) + found.group(2)
     return None
+
+
+def not_modelled(words: list[str], table) -> str | None:
+    """If ``words`` (as typed, each possibly abbreviated) start a real command the simulator does not model, one line
+    saying so; ``table`` holds (keywords, why) pairs of the platform. None otherwise."""
+    lower = [w.lower() for w in words if w]
+    for keywords, why in table:
+        if len(lower) >= len(keywords) and all(k.startswith(w) for w, k in zip(lower, keywords)):
+            return f"'{' '.join(keywords)}' is a real command, but ikesim does not model it: {why}"
+    return None

@@ -52,7 +52,7 @@ from typing import Callable, TextIO
 
 from ..errors import InputError
 from ..platforms import registry
-from ..platforms.configtext import apply_filter, find_interface
+from ..platforms.configtext import apply_filter, find_interface, not_modelled
 
 #: Commands every console has; each platform adds its device commands (``Platform.console_grammar``).
 #: ``<...>`` is an argument; each sequence is one complete command.
@@ -399,6 +399,9 @@ class Console:
         try:
             return self.output(line)
         except CommandError as exc:
+            plain = not_modelled(line.split("|", 1)[0].split(), getattr(self.box, "not_modelled", ()))
+            if plain is not None and exc.kind in ("invalid", "incomplete"):
+                return f"% {plain}\n"
             return self._error_text(exc, line)
         except InputError as exc:
             return self.box.error_prefix + exc.message + "\n"

@@ -9,6 +9,7 @@ from ..configtext import config_blocks
 #: keyword sequences of the device commands (each keyword may be abbreviated); ``<level>`` is an argument
 GRAMMAR = (
     ("show", "isakmp", "sa"), ("show", "isakmp", "sa", "detail"),
+    ("show", "crypto", "isakmp"),
     ("show", "crypto", "isakmp", "sa"), ("show", "crypto", "isakmp", "sa", "detail"),
     ("show", "crypto", "ikev1", "sa"), ("show", "crypto", "ikev1", "sa", "detail"),
     ("show", "logging"),
@@ -65,3 +66,21 @@ def running_config(config: str, words: tuple[str, ...] = (), masked: bool = True
     lines = [line for block in config_blocks(config) if block[0].lower().startswith(prefixes) for line in block]
     text = "".join(line + "\n" for line in lines)
     return mask_keys(text) if masked else text
+
+#: real commands a trainee types that the simulator does not model (it simulates IKEv1 Phase 1 on the outside
+#: interface): each says so plainly instead of "% Invalid input"
+NOT_MODELLED = (
+    (("show", "crypto", "ipsec", "sa"), "Phase 2 (Quick Mode and IPsec SAs) is not simulated; Phase 1 is 'show isakmp sa'"),
+    (("show", "crypto", "ipsec"), "Phase 2 (Quick Mode and IPsec SAs) is not simulated"),
+    (("show", "vpn-sessiondb"), "VPN sessions are not simulated; the IKE SAs are 'show isakmp sa'"),
+    (("show", "clock"), "the boxes have no clock of their own here: 'clock' shows the simulated instant"),
+    (("show", "version"), "the software version is not simulated"),
+    (("show", "interface"), "interfaces are not simulated beyond the outside address"),
+    (("show", "route"), "routing is not simulated: the path between the peers is the scenario's"),
+    (("show", "crypto", "isakmp", "stats"), "IKE statistics are not simulated"),
+    (("configure", "terminal"), "the run is over: edit the scenario's config and run it again"),
+    (("clear", "crypto"), "the run is over: nothing can be cleared"),
+    (("packet-tracer",), "packet-tracer is not simulated"),
+    (("ping",), "ping is not simulated"),
+    (("capture",), "captures come from 'ikesim run SCENARIO --pcap FILE'"),
+)

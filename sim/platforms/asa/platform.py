@@ -37,6 +37,8 @@ class AsaPlatform:
     paste_formats = "ASA 8.4+/9.x and older formats"
     console_grammar = console.GRAMMAR
     console_filters = console.FILTERS
+    #: real commands the simulator does not model, and why (the console and run say so plainly)
+    not_modelled = console.NOT_MODELLED
     filter_help = "begin, include, exclude, grep [-v] REGEX"
     console_word_help = console.WORD_HELP
     error_prefix = "ERROR: % "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ...engine.trace import Trace
 from ...errors import InputError
-from ..configtext import apply_filter
+from ..configtext import apply_filter, not_modelled
 from ..configtext import matches_keywords as _matches
 from ...ike.effects import SaUpdate
 
@@ -20,6 +20,7 @@ _SHOW_SA = (
     ("show", "isakmp", "sa"),
     ("show", "crypto", "isakmp", "sa"),
     ("show", "crypto", "ikev1", "sa"),
+    ("show", "crypto", "isakmp"),  # the SA table; the statistics a real box prints after it are not simulated
 )
 _SHOW_LOGGING = ("show", "logging")
 _DEBUG_IKEV1 = ("debug", "crypto", "ikev1")
@@ -100,6 +101,11 @@ def run(trace: Trace, hostname: str, t: float, command: str) -> str:
     if detail:
         words = words[:-1]
     if not any(_matches(words, keys) for keys in _SHOW_SA):
+        from .console import NOT_MODELLED
+
+        plain = not_modelled(words, NOT_MODELLED)
+        if plain is not None:
+            raise InputError(plain, field="command")
         raise InputError(f"unknown command {command.strip()!r} (supported: {'; '.join(COMMANDS)}, "
                          f"each with | begin|include|exclude|grep REGEX)", field="command")
     text = render_sa_table(trace.sa_table(hostname, t), t, detail)

@@ -56,3 +56,18 @@ def running_config_for(config: str, words: tuple[str, ...]) -> str:
     if len(words) == 4:
         return running_config(config, find_interface(config, words[3]))
     return running_config(config)
+
+#: real commands a trainee types that the simulator does not model (it simulates IKEv1 Phase 1 on the interface that
+#: faces the peer): each says so plainly instead of "% Invalid input"
+NOT_MODELLED = (
+    (("show", "crypto", "ipsec", "sa"), "Phase 2 (Quick Mode and IPsec SAs) is not simulated; Phase 1 is 'show crypto isakmp sa'"),
+    (("show", "crypto", "session"), "crypto sessions are not simulated; the IKE SAs are 'show crypto isakmp sa'"),
+    (("show", "crypto", "map"), "crypto map state is not simulated; the config is 'show running-config'"),
+    (("show", "clock"), "the router has no clock of its own here: 'clock' shows the simulated instant"),
+    (("show", "version"), "the software version is not simulated"),
+    (("show", "ip", "interface"), "interfaces are not simulated beyond the address facing the peer"),
+    (("show", "ip", "route"), "routing is not simulated: the path between the peers is the scenario's"),
+    (("configure", "terminal"), "the run is over: edit the scenario's config and run it again"),
+    (("clear", "crypto"), "the run is over: nothing can be cleared"),
+    (("ping",), "ping is not simulated"),
+)

@@ -31,6 +31,8 @@ class IosPlatform:
     paste_formats = "IOS table"
     console_grammar = console.GRAMMAR
     console_filters = console.FILTERS
+    #: real commands the simulator does not model, and why (the console and run say so plainly)
+    not_modelled = console.NOT_MODELLED
     filter_help = "begin, include, exclude, section, count REGEX"
     console_word_help = console.WORD_HELP
     error_prefix = "% "

@@ -19,7 +19,7 @@ from ...engine.trace import DatagramSent, KeysRecord, SaChanged, Trace
 from ...errors import InputError
 from ...ike import constants as c
 from ...ike.effects import SaUpdate
-from ..configtext import apply_filter, choices, compile_filter, matches_keywords, output_lines
+from ..configtext import apply_filter, choices, compile_filter, matches_keywords, not_modelled, output_lines
 from .states import FIRST_CONN_ID, STATE_NAMES, state_name  # noqa: F401 - re-exported for callers
 
 IPV4_HEADER = "IPv4 Crypto ISAKMP SA"
@@ -175,6 +175,11 @@ def _filter(text: str, flt: str) -> str:
 
 
 def _unknown(command: str) -> InputError:
+    from .console import NOT_MODELLED
+
+    plain = not_modelled(command.split("|", 1)[0].split(), NOT_MODELLED)
+    if plain is not None:
+        return InputError(plain, field="command")
     return InputError(f"unknown command {command.strip()!r} on an IOS router (supported: {'; '.join(COMMANDS)}, "
                       f"each with | begin|include|exclude|section|count REGEX)", field="command")
 
