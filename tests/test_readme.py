@@ -157,3 +157,11 @@ def test_readme_sweep_figure_command_runs_and_writes_table_and_plot(tmp_path, mo
     assert (tmp_path / "sweep-loss.csv").read_text().count("\n") == 1 + 22 * 3
     assert (tmp_path / "docs" / "images" / "sweep-loss.png").read_bytes().startswith(b"\x89PNG")
     assert (Path(__file__).parent.parent / "docs" / "images" / "sweep-loss.png").exists()
+
+
+def test_readme_python_api_example_runs(capsys):
+    """The Python API block runs as written (README examples are run by the tests)."""
+    block = README.split("## Python API", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(block, "README.md (Python API)", "exec"), {})
+    out = capsys.readouterr().out
+    assert "MM_WAIT_MSG6" in out and "discarded Reason.NO_PEER_KEY" in out and "DatagramProcessed(" in out
