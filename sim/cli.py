@@ -130,7 +130,7 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--pcap", metavar="FILE.pcapng", help="write the run's capture when it ends")
         sp.add_argument("--keys", metavar="DIR", help="write this device's ikev1_decryption_table into DIR")
         sp.add_argument("--chart", metavar="FILE", help="write the run's sequence chart (.png, .svg or .pdf; a long run: "
-                                                        "its last 300 datagrams)")
+                                                        "its last 100 datagrams)")
 
     sheet = sub.add_parser("cheatsheet", help="print the stuck-state cheat sheet (Markdown)",
                            description="Generate the stuck-state cheat sheet from the core's transition table and "

@@ -367,7 +367,7 @@ class Child:
         if self.proc.poll() is None:
             os.kill(self.proc.pid, sig)
         try:
-            return self.proc.wait(30)
+            return self.proc.wait(60)
         finally:
             if self.proc.poll() is None:
                 os.kill(self.proc.pid, signal.SIGKILL)
@@ -422,10 +422,10 @@ def test_memory_stays_flat_under_big_datagrams_and_sa_churn(tmp_path):
 
 
 # -- 5 and 6. show per event, outputs on exit ------------------------------------------------------------------------
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_a_signal_writes_the_outputs_asked_for_with_or_without_timeout(tmp_path, sig):
+@pytest.mark.parametrize("sig, noise", [(signal.SIGTERM, 150), (signal.SIGINT, 0)])
+def test_a_signal_writes_the_outputs_asked_for_even_with_a_timeout(tmp_path, sig, noise):
     """SIGTERM and SIGINT both end a responder that has --timeout after writing its pcap, keys and chart; a run
-    too long to chart is charted from its last datagrams, saying so."""
+    too long to chart (150 junk datagrams first) is charted from its last 100 datagrams, saying so."""
     keys = tmp_path / "keys"
     keys.mkdir()
     child = Child(tmp_path, "--timeout", "300", "--pcap", str(tmp_path / "x.pcapng"), "--keys", str(keys),
@@ -433,7 +433,7 @@ def test_a_signal_writes_the_outputs_asked_for_with_or_without_timeout(tmp_path,
     try:
         async def go():
             sock = await udp(ATTACKER)
-            for n in range(400):
+            for n in range(noise):
                 sock.send(os.urandom(40), child.where)
                 if n % 50 == 49:
                     await _probe(sock, child.where, n)
@@ -450,7 +450,7 @@ def test_a_signal_writes_the_outputs_asked_for_with_or_without_timeout(tmp_path,
     assert (keys / "R-LIVE.ikev1_decryption_table").read_text().count("\n") == 1
     assert (tmp_path / "x.svg").read_bytes().lstrip().startswith(b"<?xml")
     assert "stopped by a signal (exit 0)" in child.out.read_text()
-    assert "the chart shows the last 300" in child.err.read_text()
+    assert ("the chart shows the last 100" in child.err.read_text()) == bool(noise)
 
 
 def test_show_after_each_state_change_renders_the_live_sas_only():

@@ -20,8 +20,9 @@ MAX_SA_RECORDS = 20_000
 MAX_DATAGRAM_BYTES = 32 * 1024 * 1024
 #: what a datagram keeps of its data once the byte budget is spent: the 28-byte ISAKMP header (and the marker)
 KEPT_BYTES = 32
-#: a live run's chart shows at most its last this many datagrams
-CHART_DATAGRAMS = 300
+#: a live run's chart shows at most its last this many datagrams (the chart renderer's time grows faster than
+#: linearly with the datagrams: about 10 s for 100 today; raise this when it is near-linear)
+CHART_DATAGRAMS = 100
 
 
 class Budget:
