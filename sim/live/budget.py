@@ -17,7 +17,7 @@ MAX_RECORDS = 100_000
 #: SA changes it keeps past MAX_RECORDS
 MAX_SA_RECORDS = 20_000
 #: bytes of datagram data (and decoded payloads, by their length) it keeps in whole
-MAX_DATAGRAM_BYTES = 32 * 1024 * 1024
+MAX_DATAGRAM_BYTES = 16 * 1024 * 1024
 #: what a datagram keeps of its data once the byte budget is spent: the 28-byte ISAKMP header (and the marker)
 KEPT_BYTES = 32
 #: a live run's chart shows at most its last this many datagrams (the chart renderer's time grows faster than
