@@ -482,3 +482,36 @@ def test_show_after_each_state_change_renders_the_live_sas_only():
     assert max(int(re.search(r"Total IKE SA: (\d+)", s).group(1)) for s in shows if "Total" in s) <= 5
     assert "There are no IKEv1 SAs" in shows[-1] and "There are no IKEv1 SAs" in result.show()
     assert not result.trace.of(Note)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_to_a_waiting_initiator_writes_its_capture(tmp_path, sig):
+    """An initiator waiting for an MM2 that never comes (--timeout 300): a signal ends it with exit 1 and the pcap
+    written."""
+    import socket
+
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind((VICTIM, 0))
+    config = tmp_path / "i.cfg"
+    config.write_text(victim_config())
+    out = tmp_path / "out.txt"
+    try:
+        with open(out, "w") as handle:
+            proc = subprocess.Popen([sys.executable, "-m", "sim", "live", "initiator", "--config", str(config),
+                                     "--peer", f"{VICTIM}:{silent.getsockname()[1]}", "--bind", f"{VICTIM}:0",
+                                     "--timeout", "300", "--pcap", str(tmp_path / "i.pcapng")],
+                                    stdout=handle, stderr=subprocess.STDOUT)
+        try:
+            silent.settimeout(20)
+            silent.recvfrom(65535)  # its MM1: it is waiting now
+            os.kill(proc.pid, sig)
+            code = proc.wait(60)
+        finally:
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+    finally:
+        silent.close()
+    assert code == 1, out.read_text()
+    assert "stopped by a signal (exit 1)" in out.read_text()
+    assert (tmp_path / "i.pcapng").read_bytes()[:4] == b"\x0a\x0d\x0d\x0a"
