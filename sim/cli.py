@@ -143,7 +143,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="local address and port" + (" (default 0.0.0.0:500)" if role == "initiator" else ""))
         sp.add_argument("--timeout", type=_seconds, default=120.0 if role == "initiator" else None,
                         help="give up after this many seconds" if role == "initiator"
-                        else "stop after this many seconds (default: run until Ctrl-C)")
+                        else "stop after this many seconds (default: run until Ctrl-C); SIGINT or SIGTERM stop "
+                             "it earlier, and the --pcap, --keys and --chart asked for are written either way")
         sp.add_argument("--nat-t-port", type=int, metavar="PORT",
                         help="also listen on this local port for NAT-T (UDP 4500 on a real gateway)")
         sp.add_argument("--interval", type=_seconds, help="retransmission interval (default: the platform's, "
@@ -152,7 +153,8 @@ def _parser() -> argparse.ArgumentParser:
                         + ", ".join(f"{p.default_retransmit.retries} on {p.label}" for p in platforms) + ")")
         sp.add_argument("--pcap", metavar="FILE.pcapng", help="write the run's capture when it ends")
         sp.add_argument("--keys", metavar="DIR", help="write this device's ikev1_decryption_table into DIR")
-        sp.add_argument("--chart", metavar="FILE", help="write the run's sequence chart (.png, .svg or .pdf)")
+        sp.add_argument("--chart", metavar="FILE", help="write the run's sequence chart (.png, .svg or .pdf; a long run: "
+                                                        "its last 100 datagrams)")
 
     check = sub.add_parser("check", help="will Phase 1 come up between two real running-configs?",
                            description="Read two whole running-configs (ASA 8.2-9.x 'more system:running-config', "
@@ -314,9 +316,14 @@ def _live_outputs(args, result) -> None:
 
         _write(write_atomic, args.pcap, pcap_bytes(result.trace, None, "both"))
     if args.chart:
+        from .live.budget import CHART_DATAGRAMS, tail
         from .render.chart import chart_bytes, chart_format
 
-        _write(write_atomic, args.chart, chart_bytes(result.trace, None, chart_format(args.chart)))
+        trace, datagrams = tail(result.trace)
+        if trace is not result.trace:
+            print(f"ikesim: note: --chart: the run had {datagrams} datagrams, too many to chart: the chart shows the "
+                  f"last {CHART_DATAGRAMS}", file=sys.stderr)
+        _write(write_atomic, args.chart, chart_bytes(trace, None, chart_format(args.chart)))
     if args.keys:
         import os
 

@@ -130,29 +130,29 @@ class SaInterval(NamedTuple):
 def sa_intervals(trace: Trace) -> dict[str, list[SaInterval]]:
     def build(trace: Trace) -> dict[str, list[SaInterval]]:
         out: dict[str, list[SaInterval]] = defaultdict(list)
-        open_: dict[tuple[str, str, str], dict] = {}
-        keyed: dict[tuple[str, str, str], float] = {}
-        conn: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
+        open_: dict[tuple[str, str, str, str], dict] = {}
+        keyed: dict[tuple[str, str, str, str], float] = {}
+        conn: dict[str, dict[tuple[str, str, str], int]] = defaultdict(dict)
 
         def close(key, removed, removal):
             draft = open_.pop(key)
-            device, sa, role = key
+            device, sa, role, _peer = key
             out[device].append(SaInterval(device, sa, role, draft["peer"], draft["created"], removed,
                                           tuple(draft["snapshots"]), draft["keyed"], draft["active"], removal,
-                                          conn[device].get((sa, role), 0)))
+                                          conn[device].get((sa, role, _peer), 0)))
 
         for r in trace.records:
             kind = type(r)
             if kind is KeysRecord:
-                key = (r.device, r.keys.sa, str(r.keys.role))
+                key = (r.device, r.keys.sa, str(r.keys.role), r.keys.peer)
                 ids = conn[r.device]
-                ids.setdefault((r.keys.sa, str(r.keys.role)), FIRST_CONN_ID + len(ids))
+                ids.setdefault((r.keys.sa, str(r.keys.role), r.keys.peer), FIRST_CONN_ID + len(ids))
                 if key in open_ and open_[key]["keyed"] is None:
                     open_[key]["keyed"] = r.t
                 keyed.setdefault(key, r.t)
             elif kind is SaChanged:
                 u = r.update
-                key = (r.device, u.sa, str(u.role))
+                key = (r.device, u.sa, str(u.role), u.peer)  # the core tells SAs apart by peer too
                 if u.state is None:
                     if key in open_:
                         open_[key]["snapshots"].append((r.t, u))

@@ -28,6 +28,13 @@ LIVE_INTERFACE = "outside"
 #: the address the IKE view is built with before the socket's own address is known (listening, NAT-T wanted)
 _UNBOUND = "0.0.0.0"
 
+# Limits a live device puts on what the network can make it do (README "Reliability", "Live mode"). A live socket
+# faces anyone, so these hold whatever the config says:
+#: half-open (not yet MM_ACTIVE) responder SAs one peer address may hold (strongSwan's ``block_threshold`` model)
+LIVE_HALF_OPEN_PER_PEER = 10
+#: half-open responder SAs in all (the global cap; the per-address limit is below it, so one address cannot fill it)
+LIVE_HALF_OPEN_LIMIT = 100
+
 
 @dataclass(frozen=True)
 class _DeviceSpec:
@@ -63,9 +70,20 @@ class LiveDevice:
     def ike_config(self, address: str, *, nat_t: bool) -> IkeConfig:
         """The core's view of this device on the live socket's interface with ``address``.
 
-        ``nat_t`` False switches NAT traversal off whatever the config says (see :func:`nat_t_usable`)."""
+        ``nat_t`` False switches NAT traversal off whatever the config says (see :func:`nat_t_usable`). The live
+        limits apply: :data:`LIVE_HALF_OPEN_PER_PEER`, :data:`LIVE_HALF_OPEN_LIMIT`, and a duplicate makes an SA
+        resend at most once per retransmission interval (as libreswan and strongSwan do)."""
         config = self._view(address)
-        return dataclasses.replace(config, nat_traversal=config.nat_traversal and nat_t)
+        return dataclasses.replace(config, nat_traversal=config.nat_traversal and nat_t, **live_limits(config))
+
+
+def live_limits(config: IkeConfig) -> dict:
+    """The fields of ``config`` a live device overrides: the half-open limits and the duplicate-resend holdoff."""
+    retransmit = config.retransmit
+    if retransmit.duplicate_holdoff is None:
+        retransmit = dataclasses.replace(retransmit, duplicate_holdoff=retransmit.interval)
+    return dict(half_open_per_peer=LIVE_HALF_OPEN_PER_PEER, half_open_limit=LIVE_HALF_OPEN_LIMIT,
+                retransmit=retransmit)
 
 
 def load_device(config_text: str, retransmit: Retransmit | None = None, platform: str | None = None) -> LiveDevice:

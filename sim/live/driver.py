@@ -38,9 +38,17 @@ Untrusted input
 ---------------
 Every datagram is untrusted. The core drops anything malformed, of an unknown exchange, with unknown cookies, ... with
 a ``Received(discarded)`` and a log event, and never raises; the driver wraps every call into the core anyway and logs
-an ``internal_error`` event instead of stopping. The Trace is bounded (``max_records``): past the bound only SA
-changes are still recorded, so a long-running responder under a flood does not grow without limit; the core bounds
-the SAs themselves (``IkeConfig.half_open_limit``).
+an ``internal_error`` event instead of stopping. The SAs are bounded by the core (``IkeConfig.half_open_per_peer``
+and ``half_open_limit``, set for live devices in :mod:`sim.live.device`), and so are duplicate-triggered resends
+(``Retransmit.duplicate_holdoff``). What the Trace keeps is bounded in records and in bytes (:mod:`sim.live.budget`);
+``LiveResult.states`` keeps the live SAs and the last :data:`KEEP_REMOVED` removed ones; the current SA table is kept
+incrementally (:mod:`sim.live.table`), so ``show isakmp sa`` after each state change costs O(live SAs), not O(run).
+
+Stopping
+--------
+SIGINT and SIGTERM stop a run the same way whether or not it has a time limit: the run ends, its sockets close and a
+:class:`LiveResult` is returned (responder: exit code 0, "stopped by a signal"; initiator: exit code 1 unless it was
+MM_ACTIVE), so the caller writes the outputs it was asked for.
 """
 
 from __future__ import annotations
@@ -66,7 +74,9 @@ from ..render.reasons import explain
 from ..ike.secrets import SystemRandom
 from ..ike.states import MM_ACTIVE
 from ..platforms import registry
+from .budget import MAX_DATAGRAM_BYTES, MAX_RECORDS, MAX_SA_RECORDS, Budget
 from .device import LIVE_INTERFACE, LiveDevice, ipv4, is_wildcard, load_device, nat_t_usable, route_source
+from .table import CurrentSas, is_sa_table_command
 
 __all__ = ["PEER_HOSTNAME", "DEFAULT_TIMEOUT", "MAX_RECORDS", "Listening", "LiveEvent", "LiveResult",
            "run_initiator", "run_responder", "format_progress"]
@@ -76,13 +86,21 @@ PEER_HOSTNAME = "peer"
 #: how long an initiator waits at most (seconds) before giving up on its own; the core gives up earlier when the
 #: retransmissions run out (ASA profile: 8 s x 3 retries + 8 s per message)
 DEFAULT_TIMEOUT = 120.0
-#: the Trace stops recording datagrams, timers and log events past this many records (SA changes go on)
-MAX_RECORDS = 100_000
+#: ``LiveResult.states`` keeps the live SAs and this many of the most recently removed ones
+KEEP_REMOVED = 1000
 
 
 def _platform(trace: Trace, hostname: str):
     """The platform object of ``hostname`` in a live Trace."""
     return registry.get(trace.device(hostname).platform)
+
+
+def _source(platform, current, trace, command: str):
+    """The Trace to render ``command`` from: the small live-SA Trace for the SA table where the platform's table
+    needs only SA changes (``sa_table_from_changes``), else the whole Trace."""
+    if current is not None and is_sa_table_command(command) and getattr(platform, "sa_table_from_changes", False):
+        return current
+    return trace
 
 _OTHER_ROLE = {"initiator": "responder", "responder": "initiator"}
 
@@ -103,7 +121,7 @@ class LiveEvent:
     ``kind``: ``listening`` (``record`` is a :class:`Listening`), ``note`` (something the driver decided, e.g. NAT-T
     switched off), ``sent`` / ``received`` (``record`` is the ``DatagramSent`` / ``DatagramProcessed``), ``state``
     (an SA changed, ``record`` is the ``SaChanged``), ``finished`` (``record`` is the :class:`LiveResult`).
-    ``t`` is seconds since the run started.
+    ``t`` is seconds since the run started. ``current`` (state events): a small Trace of the SAs alive now.
     """
 
     t: float
@@ -112,20 +130,23 @@ class LiveEvent:
     text: str
     record: object = None
     trace: Trace | None = field(default=None, repr=False, compare=False)
+    current: Trace | None = field(default=None, repr=False, compare=False)
 
     def show(self, command: str | None = None) -> str:
-        """The device's output of ``command`` (default: its SA table) at this moment, rendered from the Trace by the
-        device's platform."""
+        """The device's output of ``command`` (default: its SA table) at this moment, rendered by the device's
+        platform (the SA table from the live SAs where the platform allows it, logs from the whole Trace)."""
         platform = _platform(self.trace, self.hostname)
-        return platform.show(self.trace, self.hostname, self.t, command or platform.default_command)
+        command = command or platform.default_command
+        return platform.show(_source(platform, self.current, self.trace, command), self.hostname, self.t, command)
 
 
 @dataclass
 class LiveResult:
     """The end of a live run. ``exit_code``: initiator 0 on MM_ACTIVE, 1 when it gave up (or never started);
     responder 0 when stopped. ``final_state``: the last state of our initiator SA (initiator) or of the most recently
-    changed SA (responder); None if there never was one. ``states``: the last state of every SA by its id (the
-    initiator cookie in hex); ``None`` once removed."""
+    changed SA (responder); None if there never was one. ``states``: the last state of every live SA by its id
+    (the initiator cookie in hex) and of the last :data:`KEEP_REMOVED` removed ones (``None``). ``current``: a small
+    Trace of the SAs alive at the end (``show`` at the end renders the SA table from it)."""
 
     trace: Trace
     hostname: str
@@ -137,12 +158,16 @@ class LiveResult:
     peer: tuple[str, int] | None
     config: IkeConfig | None
     states: dict[str, str | None] = field(default_factory=dict)
+    current: Trace | None = field(default=None, repr=False)
 
     def show(self, command: str | None = None, at: float | None = None) -> str:
         """``command`` (default: the SA table) on our device at ``at`` seconds (default: the end of the run)."""
         platform = _platform(self.trace, self.hostname)
-        return platform.show(self.trace, self.hostname, self.trace.end if at is None else at,
-                             command or platform.default_command)
+        command = command or platform.default_command
+        if at is None:
+            return platform.show(_source(platform, self.current, self.trace, command), self.hostname, self.trace.end,
+                                 command)
+        return platform.show(self.trace, self.hostname, at, command)
 
 
 class _Socket(asyncio.DatagramProtocol):
@@ -167,7 +192,8 @@ class _Live:
     """One device on live sockets: the part of :mod:`sim.engine.simulator` that has a network and a clock."""
 
     def __init__(self, device: LiveDevice, role: str, *, marker: bool, on_event, max_records: int,
-                 local_address: str | None, peer_hostname: str):
+                 local_address: str | None, peer_hostname: str, max_sa_records: int = MAX_SA_RECORDS,
+                 max_datagram_bytes: int = MAX_DATAGRAM_BYTES):
         self.loop = asyncio.get_running_loop()
         self.start = self.loop.time()
         self.device = device
@@ -176,8 +202,8 @@ class _Live:
         self.marker = marker
         self.on_event = on_event
         self.callback_error: BaseException | None = None
-        self.max_records = max_records
-        self.full = False
+        self.budget = Budget(max_records, max_sa_records, max_datagram_bytes)
+        self.sas = CurrentSas()
         self.local_address = local_address
         self.peer_hostname = peer_hostname
         self.peer_role = _OTHER_ROLE[role]
@@ -190,7 +216,9 @@ class _Live:
         self.timers: dict[int, asyncio.TimerHandle] = {}
         self.datagrams = 0
         self.states: dict[str, str | None] = {}
-        self.last_changed: str | None = None
+        self.forgotten: dict[str, None] = {}  # removed SA ids, oldest first (to forget them from ``states``)
+        self.last_update: SaUpdate | None = None  # the most recent SA change (the responder's final state)
+        self.watch_update: SaUpdate | None = None  # the most recent change of the initiator's own SA
         self.watch_sa: str | None = None
         self._last_src = ""
         self.done: asyncio.Future | None = None
@@ -208,13 +236,12 @@ class _Live:
         self.trace.devices = (ours, peer) if self.role == "initiator" else (peer, ours)
 
     def record(self, rec) -> None:
-        if len(self.trace.records) >= self.max_records and not isinstance(rec, SaChanged):
-            if not self.full:
-                self.full = True
-                self.emit("note", f"trace full ({self.max_records} records): from now on only SA changes are "
-                                  "recorded")
-            return
-        self.trace.records.append(rec)
+        kept, notes = self.budget.admit(rec, self.hostname)
+        for note in notes:
+            self.trace.records.append(note)
+            self.emit("note", note.text)
+        if kept is not None:
+            self.trace.records.append(kept)
 
     def _recorded(self, rec) -> None:
         """The recorder's output: into the (bounded) Trace, and progress for the ``on_event`` callback."""
@@ -226,15 +253,31 @@ class _Live:
             self.emit("received", f"<- {rec.message} from {self._last_src} {rec.outcome}{why}", rec)
         elif kind is SaChanged:
             update = rec.update
-            self.states[update.sa] = update.state
-            self.last_changed = update.sa
+            self.sas.update(rec)
             self._sa_changed(update, rec)
+            self._remember(update)
+
+    def _remember(self, update: SaUpdate) -> None:
+        """``states`` (bounded: live SAs and the last KEEP_REMOVED removed ones) and the final-state bookkeeping."""
+        self.states[update.sa] = update.state
+        self.last_update = update
+        if update.sa == self.watch_sa and update.role == "initiator":
+            self.watch_update = update
+        self.forgotten.pop(update.sa, None)
+        if update.state is None:
+            self.forgotten[update.sa] = None
+            while len(self.forgotten) > KEEP_REMOVED:
+                old = next(iter(self.forgotten))
+                del self.forgotten[old]
+                if self.states.get(old, "") is None:
+                    del self.states[old]
 
     def emit(self, kind: str, text: str, record: object = None) -> None:
         if self.on_event is None:
             return
         try:
-            self.on_event(LiveEvent(self.now(), kind, self.hostname, text, record, self.trace))
+            current = self.sas.trace(self.trace) if kind == "state" else None
+            self.on_event(LiveEvent(self.now(), kind, self.hostname, text, record, self.trace, current))
         except Exception as exc:  # noqa: BLE001 - a broken callback must not stop the device; re-raised at the end
             if self.callback_error is None:
                 self.callback_error = exc
@@ -423,22 +466,37 @@ class _Live:
     # -- results ------------------------------------------------------------------------------------------------
     def result(self, exit_code: int, reason: str, final_state: str | None, peer) -> LiveResult:
         res = LiveResult(self.trace, self.hostname, self.role, exit_code, final_state, reason, self.listening, peer,
-                         self.config, dict(self.states))
+                         self.config, dict(self.states), self.sas.trace(self.trace))
         self.emit("finished", reason, res)
         if self.callback_error is not None:
             raise self.callback_error
         return res
 
 
-def _last_state(live: _Live, sa: str | None) -> str | None:
-    """The last state ``sa`` was in before it was removed (or now)."""
-    if sa is None:
+def _last_state(update: SaUpdate | None) -> str | None:
+    """The state of an SA after its last change (before its removal, if that was the change)."""
+    if update is None:
         return None
-    state = None
-    for rec in live.trace.records:
-        if isinstance(rec, SaChanged) and rec.update.sa == sa and rec.update.state is not None:
-            state = rec.update.state
-    return state if state is not None else live.states.get(sa)
+    return update.state if update.state is not None else update.previous
+
+
+class _Signals:
+    """SIGINT and SIGTERM call ``stop`` while installed (when the loop can take signal handlers: the main thread)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, stop: Callable[[], None]):
+        self.loop = loop
+        self.installed: list[int] = []
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, stop)
+                self.installed.append(sig)
+            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread / no signals here
+                pass
+
+    def remove(self) -> None:
+        for sig in self.installed:
+            self.loop.remove_signal_handler(sig)
+        self.installed.clear()
 
 
 async def run_initiator(config_text: str, peer: str, peer_port: int = IKE_PORT,
@@ -470,9 +528,16 @@ async def run_initiator(config_text: str, peer: str, peer_port: int = IKE_PORT,
                  local_address=local_address, peer_hostname=peer_hostname)
     live.peer_address = peer
     live._devices()
+    signals = None
     try:
         await live.open(bind, nat_t_port)
         live.done = live.loop.create_future()
+
+        def stopped() -> None:
+            if not live.done.done():
+                live.done.set_result((1, "stopped by a signal"))
+
+        signals = _Signals(live.loop, stopped)
         effects = live._core(live.endpoint.initiate, peer, live.now(), peer_port)
         live.recorder.apply(live.hostname, effects, START, live.now())
         if not live.done.done() and live.watch_sa is None:
@@ -484,8 +549,10 @@ async def run_initiator(config_text: str, peer: str, peer_port: int = IKE_PORT,
             state = live.states.get(live.watch_sa or "")
             code, reason = 1, f"gave up: no MM_ACTIVE within {timeout:g} s (still {state})"
     finally:
+        if signals is not None:
+            signals.remove()
         live.close()
-    return live.result(code, reason, _last_state(live, live.watch_sa), (peer, peer_port))
+    return live.result(code, reason, _last_state(live.watch_update), (peer, peer_port))
 
 
 _NOT_STARTED = {
@@ -502,8 +569,8 @@ async def run_responder(config_text: str, bind: tuple[str, int] = ("0.0.0.0", IK
                         peer_hostname: str = PEER_HOSTNAME, max_records: int = MAX_RECORDS,
                         platform: str | None = None) -> LiveResult:
     """Answer Main Mode on ``bind`` as the device described by ``config_text`` until ``until`` is set (an
-    asyncio.Event), ``until`` seconds have passed (a number), or, with ``until=None``, SIGINT/SIGTERM (Ctrl-C) arrives.
-    Exit code 0. Options as for :func:`run_initiator`; with a wildcard ``bind`` and no ``local_address`` our ID
+    asyncio.Event), ``until`` seconds have passed (a number; None: no limit), or SIGINT/SIGTERM (Ctrl-C) arrives,
+    whichever comes first. Exit code 0. Options as for :func:`run_initiator`; with a wildcard ``bind`` and no ``local_address`` our ID
     payload carries the address the kernel routes toward the first peer that talks to us.
     """
     device = load_device(config_text, retransmit, platform)
@@ -511,33 +578,29 @@ async def run_responder(config_text: str, bind: tuple[str, int] = ("0.0.0.0", IK
         local_address = ipv4(local_address, "local address")
     live = _Live(device, "responder", marker=marker, on_event=on_event, max_records=max_records,
                  local_address=local_address, peer_hostname=peer_hostname)
-    installed: list[int] = []
+    signals = None
+    waiters: list[asyncio.Task] = []
     try:
         await live.open(bind, nat_t_port)
+        signalled = asyncio.Event()
+        signals = _Signals(live.loop, signalled.set)  # the same rule with or without ``until``
+        waiters.append(asyncio.ensure_future(signalled.wait()))
         if isinstance(until, asyncio.Event):
-            await until.wait()
+            waiters.append(asyncio.ensure_future(until.wait()))
             reason = "stopped"
         elif until is not None:
-            await asyncio.sleep(float(until))
+            waiters.append(asyncio.ensure_future(asyncio.sleep(float(until))))
             reason = f"stopped after {float(until):g} s"
-        else:
-            stop = asyncio.Event()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                try:
-                    live.loop.add_signal_handler(sig, stop.set)
-                    installed.append(sig)
-                except (NotImplementedError, RuntimeError, ValueError):  # not the main thread / no signals here
-                    pass
-            await stop.wait()
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        if signalled.is_set():
             reason = "stopped by a signal"
     finally:
-        for sig in installed:
-            live.loop.remove_signal_handler(sig)
+        for waiter in waiters:
+            waiter.cancel()
+        if signals is not None:
+            signals.remove()
         live.close()
-    final = live.states.get(live.last_changed) if live.last_changed else None
-    if final is None and live.last_changed is not None:
-        final = _last_state(live, live.last_changed)
-    return live.result(0, reason, final, None)
+    return live.result(0, reason, _last_state(live.last_update), None)
 
 
 def format_progress(event: LiveEvent) -> str:

@@ -509,6 +509,7 @@ class _Renderer:
 
     def on_duplicate(self, t, e, cause) -> None:
         tail = "Retransmitting last packet." if e.resent else "No last packet to transmit."
+        tail = "Retransmit rate limited: not retransmitting." if e.limited else tail  # [U] wording (live holdoff)
         self.emit(t, 713201, 5, f"Duplicate Phase 1 packet detected.  {tail}", sa=e.sa, peer=e.peer)
 
     def on_notify_dropped(self, t, e, cause) -> None:

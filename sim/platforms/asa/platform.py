@@ -37,6 +37,8 @@ class AsaPlatform:
     paste_formats = "ASA 8.4+/9.x and older formats"
     console_grammar = console.GRAMMAR
     console_filters = console.FILTERS
+    #: the SA table renders from SA changes alone (live mode keeps just those for it, see sim/live/table.py)
+    sa_table_from_changes = True
     #: real commands the simulator does not model, and why (the console and run say so plainly)
     not_modelled = console.NOT_MODELLED
     filter_help = "begin, include, exclude, grep [-v] REGEX"
