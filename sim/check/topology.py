@@ -57,6 +57,10 @@ def _own_address(box: Box, other: Box, public: str | None, given: str | None, pe
     """(address, how) of ``box``'s interface facing ``other``."""
     addresses = box.config.interface_addresses()
     listed = ", ".join(f"{a} ({n})" for a, n in addresses.items()) or "none"
+    if not addresses:
+        raise InputError(f"{box.hostname} has no interface with a static IPv4 address (a fragment, or addresses "
+                         "masked by whoever published it): ikesim check needs each box's whole running-config, "
+                         "with the interface that faces the peer and its 'ip address'", source=box.source)
     if given is not None:
         if given not in addresses:
             raise InputError(f"--address {box.label}={given}: {box.hostname} has no interface with that address "
