@@ -44,7 +44,7 @@ def references(box: Box) -> dict[str, str]:
         for peer in entry.peers:
             out.setdefault(peer, f"crypto map {entry.map} {entry.seq} set peer {peer}")
     for peer in box.config.keyed_peers():
-        what = box.dialect.peer_entry(peer)
+        what = box.dialect.peer_entry(peer, box.config)
         out.setdefault(peer, what)
     return out
 
