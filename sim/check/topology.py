@@ -1,7 +1,7 @@
 """Who talks to whom: each box's address facing the other, and the address each uses for the other.
 
-Evidence, in order: the other box's crypto map ``set peer`` addresses and its tunnel-group / ``crypto isakmp key``
-peers, matched against this box's interface addresses (a NAT rule ``nat A 192.0.2.1`` adds A's public address);
+Evidence, in order: the other box's crypto map ``set peer`` addresses and its tunnel-group / ``crypto isakmp key`` /
+keyring peers, matched against this box's interface addresses (a NAT rule ``nat A 192.0.2.1`` adds A's public address);
 then the one interface IKE runs on. When that leaves no answer or several, :class:`InputError` says which option to
 give (``--address A=IP``, ``--peer A=IP``, ``--path 'nat A IP'``); the CLI exits 2.
 """

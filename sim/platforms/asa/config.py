@@ -30,7 +30,8 @@ M`` (:class:`AsaInterface`), ``crypto map NAME SEQ set peer A`` and ``crypto map
 :meth:`AsaConfig.listening_on` for when a missing binding keeps the interface closed.
 
 What is ignored: every other line that does not matter to IKE phase 1 (``access-list``, ``crypto ipsec``, the rest of
-``crypto map``, ``crypto ikev2``, ``route``, ``object``, ``nat``, ``names``, ...), plus a few
+``crypto map``, ``crypto ikev2``, ``route``, ``object``, ``nat``, ...; ``name A NAME`` entries are kept and resolved in
+``set peer NAME`` and tunnel-group names), plus a few
 ``crypto isakmp`` commands that do not change a Main Mode exchange between two peers (``identity``,
 ``am-disable``, ``disconnect-notify``, ``reload-wait``, ``ipsec-over-tcp``) and, inside ``ipsec-attributes``,
 ``isakmp keepalive``, ``peer-id-validate`` and ``ikev2 ...``.

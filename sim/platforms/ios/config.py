@@ -45,10 +45,26 @@ other than ``ip address`` and ``crypto map``, ``crypto map`` entries, ``crypto i
 commands that do not change a two-peer Main Mode (``invalid-spi-recovery``, ``aggressive-mode disable``,
 ``fragmentation``, ``enable``, ``xauth``, ``client configuration`` blocks, ``no crypto isakmp default policy``).
 
+**Keyrings and ISAKMP profiles** (what AWS- and IOS-XE-style configs use instead of ``crypto isakmp key``)::
+
+    crypto keyring KR-BRANCHES
+      local-address GigabitEthernet0/0/0        ! accepted, not modelled
+      pre-shared-key address 198.51.100.20 key Vpn-Key1      ! [MASK], key [0|6|7] KEY
+    crypto isakmp profile IKE-BRANCHES
+      keyring KR-BRANCHES
+      match identity address 198.51.100.20 255.255.255.255
+
+Every keyring's ``pre-shared-key address`` is a key for the peers it covers, chosen as ``crypto isakmp key`` keys are
+(one table: for the same address and mask the global key wins, then the first keyring); profiles are kept
+(:class:`IsakmpProfile`) but do not change which key is used. A simplification, in the README ("Choices where the
+facts are uncertain"): IOS's profile selection and verification after MM5/MM6 and ``local-address`` are not
+modelled; keys by hostname and IPv6 keys in a keyring are ignored (Main Mode cannot pick them for an IPv4 peer).
+
 What is an error (:class:`~sim.errors.InputError`, ``field="config"``, 1-based line within the text): any other
-``crypto isakmp`` line, ``crypto isakmp profile`` and ``crypto keyring`` (not simulated: use ``crypto isakmp
-key``), unknown policy sub-commands, bad values, DH groups IOS has but the simulator does not model, encrypted
-(type 6) keys, subnet masks that are not contiguous.
+``crypto isakmp`` line, ``crypto isakmp peer`` blocks, unknown policy sub-commands, bad values, DH groups IOS has but
+the simulator does not model, encrypted (type 6/7) keys, subnet masks that are not contiguous. IKEv2 parts
+(``crypto ikev2 ...``), VTIs (``tunnel protection ipsec profile``) and ``crypto ipsec profile`` blocks are not IKEv1
+Main Mode on a crypto map and are ignored.
 
 **Whole running-configs** (12.x-IOS XE: ``Building configuration...``, ``Current configuration : N bytes``,
 ``version 15.9`` (kept as ``IosConfig.version``), ``crypto pki certificate chain`` hex blocks, multi-line ``banner
@@ -665,7 +681,7 @@ class _Parser(BlockParser):
         network = self.peer_network(words[2:at])
         key_words = line.split(None, at + 1)
         key = key_words[at + 1].rstrip() if len(key_words) > at + 1 else ""
-        if re.fullmatch(r"[0-9] \S+", key):
+        if re.fullmatch(r"[0-9] \S.*", key):
             kind, key = key.split(" ", 1)
             if kind != "0":
                 raise ConfigError(f"a type {kind} key is encrypted (masked): it is the form the router prints, not "
