@@ -228,3 +228,22 @@ def test_wrong_key_for_a_masked_pair_is_a_key_mismatch():
                    keys=["B=Not-The-Key"])
     assert result.exit_code == 1
     assert [e.code for e in result.explanations] == ["psk-mismatch", "psk-mismatch"]
+
+
+def test_any_two_configs_give_a_verdict_or_one_clear_error():
+    """Every ordered pair of the corpus, tunnel ends or not: an answer, or an InputError (never a traceback); only
+    the real pairs come up."""
+    up = set()
+    for first in ALL:
+        for second in ALL:
+            if first == second:
+                continue
+            try:
+                result = check(str(first), str(second), **_options(first.name, second.name))
+            except InputError as exc:
+                assert exc.source in (str(first), str(second))
+                continue
+            assert result.exit_code in (0, 1)
+            if result.exit_code == 0:
+                up.add(tuple(sorted((first.name, second.name))))
+    assert up == set(VERDICTS)

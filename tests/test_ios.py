@@ -739,3 +739,39 @@ def test_keyring_in_an_asa_config_is_an_error():
 
     with pytest.raises(InputError, match="looks like IOS syntax"):
         parse_asa_config("crypto keyring KR\n pre-shared-key address 192.0.2.1 key K\n")
+
+
+def test_ikev2_vti_and_dynamic_maps_are_read_and_not_simulated():
+    from sim.platforms.ios.config import parse_ios_config
+
+    config = parse_ios_config("""hostname R1
+crypto ikev2 keyring IKEV2-KR
+ peer AWS
+  address 52.1.1.1
+  pre-shared-key local Local-K
+  pre-shared-key remote Remote-K
+crypto ikev2 profile IKEV2-PROF
+ match identity remote address 52.1.1.1 255.255.255.255
+ authentication remote pre-share
+ keyring local IKEV2-KR
+crypto ipsec profile VTI-PROF
+ set ikev2-profile IKEV2-PROF
+crypto dynamic-map DYN 10
+ set transform-set TS
+crypto map VPN 10 ipsec-isakmp
+ set peer 192.0.2.1
+crypto map VPN 65535 ipsec-isakmp dynamic DYN
+crypto isakmp key K1 address 192.0.2.1
+interface Tunnel1
+ ip address 169.254.1.2 255.255.255.252
+ tunnel source GigabitEthernet0/0
+ tunnel mode ipsec ipv4
+ tunnel destination 52.1.1.1
+ tunnel protection ipsec profile VTI-PROF
+interface GigabitEthernet0/0
+ ip address 198.51.100.2 255.255.255.0
+ crypto map VPN
+""")
+    assert [(e.seq, e.peers, e.dynamic) for e in config.crypto_maps] == [(10, ("192.0.2.1",), False), (65535, (), True)]
+    assert config.keyed_peers() == ("192.0.2.1",)  # the IKEv2 keyring is not an IKEv1 key
+    assert config.ike_interfaces() == ("GigabitEthernet0/0",)
