@@ -474,3 +474,25 @@ def test_asa_config_is_frozen():
     cfg = parse_asa_config("hostname X\n")
     with pytest.raises(dataclasses.FrozenInstanceError):
         cfg.hostname = "Y"  # type: ignore[misc]
+
+
+def test_lifetime_none_is_the_longest_lifetime():
+    from sim.platforms.asa import fixlines
+    from sim.platforms.asa.config import LIFETIME_NONE, LIFETIME_RANGE
+
+    config = parse_asa_config("crypto ikev1 policy 10\n authentication pre-share\n lifetime none\n")
+    assert config.policies[0].lifetime == LIFETIME_NONE == LIFETIME_RANGE[1]
+    assert fixlines.policy_lines(config, config.policies[0], 10, ("lifetime",)) == ["crypto ikev1 policy 10",
+                                                                                    " lifetime none"]
+    with pytest.raises(InputError, match="lifetime 'never' is not a number"):
+        parse_asa_config("crypto ikev1 policy 10\n lifetime never\n")
+
+
+def test_names_resolve_crypto_map_peers_and_tunnel_group_names():
+    config = parse_asa_config("names\nname 203.0.113.20 BR-ASA-OUTSIDE description branch\n"
+                              "crypto map M 1 set peer BR-ASA-OUTSIDE 198.51.100.9\n"
+                              "tunnel-group BR-ASA-OUTSIDE type ipsec-l2l\n"
+                              "tunnel-group BR-ASA-OUTSIDE ipsec-attributes\n ikev1 pre-shared-key K1\n")
+    assert config.crypto_maps[0].peers == ("203.0.113.20", "198.51.100.9")
+    assert config.keyed_peers() == ("203.0.113.20",)
+    assert config.peer_key("203.0.113.20").psk == b"K1"

@@ -477,3 +477,115 @@ def test_a_tunnel_that_comes_up_late_is_shown_up(peer):
         if direction.evidence.up:
             assert set(state_names(result, i).values()) <= {"MM_ACTIVE", "QM_IDLE"}
     assert any(d.evidence.up and d.evidence.at > 5 for d in result.directions)
+
+
+# -- IOS <-> IOS (R-HQ keeps its key in a crypto keyring matched by an ISAKMP profile, R-BRANCH in crypto isakmp key)
+
+R_HQ = (CORPUS / "r-hq.cfg").read_text()
+HQ_KEYRING_FIX = ["crypto keyring KR-BRANCHES", " pre-shared-key address 198.51.100.20 key <the same key as on R-BRANCH>"]
+
+
+def test_ios_ios_reads_the_keyring_and_profile():
+    result = run(R_HQ, R_BRANCH)
+    a, b = result.boxes
+    assert (a.platform, a.hostname, a.version, b.hostname) == ("ios", "R-HQ", "16.12", "R-BRANCH")
+    # the certificate block's indented 'crypto keyring' / 'pre-shared-key' lines are not configuration
+    assert [(k.name, k.keyring) for k in a.config.keys] == [(BRANCH, "KR-BRANCHES")]
+    assert [(p.name, p.keyrings) for p in a.config.profiles] == [("IKE-BRANCHES", ("KR-BRANCHES",))]
+    assert (result.topology.a.address, result.topology.b.address) == (HQ, BRANCH)
+    assert "crypto map HQ-MAP 10 set peer 198.51.100.20" in result.topology.b.how
+
+
+@pytest.mark.parametrize("order", ["hq-first", "branch-first"])
+def test_ios_ios_healthy(order):
+    a, b = (R_HQ, R_BRANCH) if order == "hq-first" else (R_BRANCH, R_HQ)
+    result = run(a, b)
+    assert codes(result) == [(True, None, None), (True, None, None)]
+    assert state_names(result, 0) == state_names(result, 1) == {"R-HQ": "QM_IDLE", "R-BRANCH": "QM_IDLE"}
+    assert result.exit_code == 0
+
+
+@pytest.mark.parametrize("broken_side", ["hq", "branch"])
+def test_ios_ios_key_mismatch(broken_side):
+    hq, branch = R_HQ, R_BRANCH
+    if broken_side == "hq":
+        hq = sub(hq, r"key Hq-Branch-Key1$", "key Hq-Branch-Key9")
+    else:
+        branch = sub(branch, "Hq-Branch-Key1", "Hq-Branch-Key9")
+    result = run(hq, branch)
+    assert codes(result) == [(False, "psk-mismatch", "psk-mismatch")] * 2
+    assert state_names(result, 0) == state_names(result, 1) == {"R-HQ": "MM_KEY_EXCH", "R-BRANCH": "MM_KEY_EXCH"}
+    # each direction's responder gets the fix, where its key lives: R-HQ's keyring, R-BRANCH's crypto isakmp key
+    assert fixes(result, 0) == [("R-BRANCH", ["crypto isakmp key <the same key as on R-HQ> address 203.0.113.1"])]
+    assert fixes(result, 1) == [("R-HQ", HQ_KEYRING_FIX)]
+    assert "R-HQ's crypto keyring KR-BRANCHES pre-shared-key address 198.51.100.20" in result_why(result, 0)
+    assert "Hq-Branch-Key" not in report.render(result)
+
+
+@pytest.mark.parametrize("broken_side", ["hq", "branch"])
+def test_ios_ios_dh_group_mismatch(broken_side):
+    hq, branch = R_HQ, R_BRANCH
+    if broken_side == "hq":
+        hq = sub(hq, r"^ group 14", " group 5")
+    else:
+        branch = sub(branch, r"^ group 14", " group 5")
+    result = run(hq, branch)
+    assert codes(result) == [(False, "proposal-mismatch", "proposal-mismatch")] * 2
+    hq_group, branch_group = ("5", "14") if broken_side == "hq" else ("14", "5")
+    # each responder is told to take the initiator's group
+    assert fixes(result, 0) == [("R-BRANCH", ["crypto isakmp policy 10", f" group {hq_group}"])]
+    assert fixes(result, 1) == [("R-HQ", ["crypto isakmp policy 10", f" group {branch_group}"])]
+    assert state_names(result, 0) == {"R-HQ": "MM_NO_STATE", "R-BRANCH": None}
+    assert state_names(result, 1) == {"R-BRANCH": "MM_NO_STATE", "R-HQ": None}
+
+
+@pytest.mark.parametrize("broken_side", ["hq", "branch"])
+def test_ios_ios_no_crypto_map_on_the_interface(broken_side):
+    hq, branch = R_HQ, R_BRANCH
+    if broken_side == "hq":
+        hq = sub(hq, r"^ crypto map HQ-MAP\n", "")
+        host, lines = "R-HQ", ["interface GigabitEthernet0/0/0", " crypto map HQ-MAP"]
+    else:
+        branch = sub(branch, r"^ crypto map VPN-MAP\n", "")
+        host, lines = "R-BRANCH", ["interface GigabitEthernet0/0", " crypto map VPN-MAP"]
+    result = run(hq, branch)
+    assert codes(result) == [(False, "not-listening", "no-crypto-map")] * 2
+    assert fixes(result, 0) == fixes(result, 1) == [(host, lines)]
+    # the router without a crypto map neither starts nor answers; the other one stays in MM_NO_STATE
+    other = "R-BRANCH" if host == "R-HQ" else "R-HQ"
+    started = 1 if host == "R-HQ" else 0
+    assert state_names(result, started) == {other: "MM_NO_STATE", host: None}
+    assert state_names(result, 1 - started) == {host: None, other: None}
+
+
+def test_ios_keyring_written_for_the_wrong_address():
+    hq = sub(R_HQ, r"address 198\.51\.100\.20 key", "address 198.51.100.21 key")
+    result = run(hq, R_BRANCH)
+    assert codes(result) == [(False, "no-key", "no-key")] * 2
+    # the fix goes in the keyring of the ISAKMP profile that matches the peer
+    assert fixes(result, 0) == fixes(result, 1) == [("R-HQ", HQ_KEYRING_FIX)]
+    assert "written for 198.51.100.21 while the peer is 198.51.100.20: a typo?" in result_why(result, 1)
+
+
+@pytest.mark.parametrize("masked", ["6 FLgBaJHXdYY_AcHZZMgQ_RhTDJXHUBAAB", "7 02050D480809"])
+def test_masked_keyring_key(masked):
+    hq = sub(R_HQ, r"key Hq-Branch-Key1$", f"key {masked}")
+    err = error(hq, R_BRANCH)
+    assert err.line == line_of(hq, f"  pre-shared-key address 198.51.100.20 key {masked}")
+    assert "--key A=KEY" in err.message
+    assert run(hq, R_BRANCH, keys=["R-HQ=Hq-Branch-Key1"]).exit_code == 0
+
+
+# -- ASA 'lifetime none' ---------------------------------------------------------------------------------------------
+
+def test_asa_lifetime_none_is_the_longest_lifetime():
+    """Read as 2147483647 s (README, "Choices where the facts are uncertain"): offered by ASA-HQ, R-BRANCH's
+    86400 s wins; offered 86400 s by R-BRANCH, the responder's <= rule refuses it, and the fix says so in ASA
+    syntax."""
+    hq = sub(ASA_HQ, r"^ lifetime 86400$", " lifetime none")
+    result = run(hq, R_BRANCH)
+    assert codes(result) == [(True, None, None), (False, "proposal-mismatch", "proposal-mismatch")]
+    assert "differs in lifetime" in result_why(result, 1) and "lifetime none" in result_why(result, 1)
+    assert fixes(result, 1) == [("ASA-HQ", ["crypto ikev1 policy 10", " lifetime 86400"])]
+    both = sub(ASA_BRANCH, r"^ lifetime 86400$", " lifetime none")
+    assert run(hq, both).exit_code == 0

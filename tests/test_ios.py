@@ -239,8 +239,10 @@ def test_a_later_key_for_the_same_peer_replaces_the_earlier():
     ("crypto isakmp nat-traversal 20\n", 1, "NAT traversal is on by default on IOS"),
     ("crypto isakmp keepalive 5\n", 1, "keepalive interval 5 is out of range"),
     ("crypto isakmp identity hostname\n", 1, "is not simulated"),
-    ("crypto isakmp profile P1\n", 1, "ISAKMP profiles are not simulated"),
-    ("crypto keyring KR\n", 1, "crypto keyrings are not simulated"),
+    ("crypto isakmp profile\n", 1, "needs one profile name"),
+    ("crypto keyring KR\n pre-shared-key address 192.0.2.1 key 6 AbCdEf\n", 2, "a type 6 key is encrypted"),
+    ("crypto keyring KR\n pre-shared-key address 192.0.2.1\n", 2, "expected ' pre-shared-key address"),
+    ("crypto keyring KR\n pre-shared-key address 192.0.2.1 255.0.255.0 key K\n", 2, "is not a valid mask"),
     ("no crypto isakmp keepalive\n", 1, "is not supported by the simulator"),
     ("hostname\n", 1, "hostname needs exactly one name"),
     ("interface Gi0/0\n crypto map\n", 2, "takes the map's name"),
@@ -663,3 +665,113 @@ def test_cli_unknown_ios_command_is_a_one_line_error(capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "unknown command 'show isakmp sa' on an IOS router" in err
 
+
+
+# -- crypto keyring / crypto isakmp profile ---------------------------------------------------------------------------
+
+KEYRING_CONFIG = """hostname R1
+crypto keyring KR-A
+  description first
+  local-address GigabitEthernet0/0
+  pre-shared-key address 192.0.2.1 key Key-A1
+  pre-shared-key address 192.0.2.0 255.255.255.0 key Key-A-net
+  pre-shared-key hostname peer.example.com key Key-Host
+  pre-shared-key address ipv6 2001:db8::1/128 key Key-V6
+  rsa-pubkey address 192.0.2.9
+   address 192.0.2.9
+   key-string
+    30820122 300D0609
+   quit
+crypto keyring KR-B
+  pre-shared-key address 192.0.2.1 key Key-B1
+  pre-shared-key address 192.0.2.2 key 0 Key-B2 with blanks  
+  pre-shared-key address 0.0.0.0 0.0.0.0 key Key-Any
+crypto isakmp key Global-3 address 192.0.2.3
+crypto isakmp key Global-net address 192.0.2.0 255.255.255.0
+crypto isakmp profile PROF-A
+   keyring KR-A
+   match identity address 192.0.2.1 255.255.255.255
+   match identity host peer.example.com
+   self-identity address
+   keepalive 10 retry 3
+   initiate mode main
+"""
+
+
+def test_keyring_keys_are_peer_keys_by_address():
+    from sim.platforms.ios.config import parse_ios_config
+
+    config = parse_ios_config(KEYRING_CONFIG)
+    key = lambda peer: config.peer_key(peer).psk.decode()  # noqa: E731
+    assert key("192.0.2.1") == "Key-A1"  # in KR-A and KR-B: the first keyring wins
+    assert key("192.0.2.2") == "Key-B2 with blanks"  # a key is everything after 'key [0]' but trailing blanks
+    assert key("192.0.2.3") == "Global-3"
+    assert key("192.0.2.77") == "Global-net"  # same network in KR-A and crypto isakmp key: the global key wins
+    assert key("198.51.100.1") == "Key-Any"  # a keyring's 0.0.0.0 0.0.0.0 is the wildcard
+    assert config.keyed_peers() == ("192.0.2.3", "192.0.2.1", "192.0.2.2")
+    assert [(k.name, k.keyring) for k in config.keys][:2] == [("192.0.2.3", None), ("192.0.2.0/24", None)]
+    assert config.keyrings == ("KR-A", "KR-B")
+    (profile,) = config.profiles
+    assert (profile.name, profile.keyrings) == ("PROF-A", ("KR-A",))
+    assert profile.identities == (ipaddress.IPv4Network("192.0.2.1/32"),)
+    # the core's view: keyring keys are ordinary peer keys
+    ike = config.ike_config(None, "198.51.100.2", Retransmit(10, 5, 10))
+    assert ike.key_for("192.0.2.1").psk == b"Key-A1"
+
+
+def test_keyring_fix_lines_go_where_the_key_lives():
+    from sim.platforms.ios import fixlines
+    from sim.platforms.ios.config import parse_ios_config
+
+    config = parse_ios_config(KEYRING_CONFIG)
+    assert fixlines.key_lines(config, "192.0.2.1", "K") == ["crypto keyring KR-A", " pre-shared-key address 192.0.2.1 key K"]
+    assert fixlines.key_lines(config, "192.0.2.3", "K") == ["crypto isakmp key K address 192.0.2.3"]
+    assert fixlines.key_place("192.0.2.2", config) == "crypto keyring KR-B pre-shared-key address 192.0.2.2"
+    # keys only in keyrings: a new key goes in the keyring of the profile that matches the peer
+    only = parse_ios_config("crypto keyring KR\n pre-shared-key address 192.0.2.8 key K8\n"
+                            "crypto isakmp profile P\n keyring KR\n match identity address 192.0.2.0 255.255.255.0\n")
+    assert fixlines.key_lines(only, "192.0.2.9", "K") == ["crypto keyring KR", " pre-shared-key address 192.0.2.9 key K"]
+    assert fixlines.key_lines(only, "203.0.113.9", "K") == ["crypto isakmp key K address 203.0.113.9"]
+
+
+def test_keyring_in_an_asa_config_is_an_error():
+    from sim.platforms.asa import parse_asa_config
+
+    with pytest.raises(InputError, match="looks like IOS syntax"):
+        parse_asa_config("crypto keyring KR\n pre-shared-key address 192.0.2.1 key K\n")
+
+
+def test_ikev2_vti_and_dynamic_maps_are_read_and_not_simulated():
+    from sim.platforms.ios.config import parse_ios_config
+
+    config = parse_ios_config("""hostname R1
+crypto ikev2 keyring IKEV2-KR
+ peer AWS
+  address 52.1.1.1
+  pre-shared-key local Local-K
+  pre-shared-key remote Remote-K
+crypto ikev2 profile IKEV2-PROF
+ match identity remote address 52.1.1.1 255.255.255.255
+ authentication remote pre-share
+ keyring local IKEV2-KR
+crypto ipsec profile VTI-PROF
+ set ikev2-profile IKEV2-PROF
+crypto dynamic-map DYN 10
+ set transform-set TS
+crypto map VPN 10 ipsec-isakmp
+ set peer 192.0.2.1
+crypto map VPN 65535 ipsec-isakmp dynamic DYN
+crypto isakmp key K1 address 192.0.2.1
+interface Tunnel1
+ ip address 169.254.1.2 255.255.255.252
+ tunnel source GigabitEthernet0/0
+ tunnel mode ipsec ipv4
+ tunnel destination 52.1.1.1
+ tunnel protection ipsec profile VTI-PROF
+interface GigabitEthernet0/0
+ ip address 198.51.100.2 255.255.255.0
+ crypto map VPN
+""")
+    assert [(e.seq, e.peers, e.dynamic) for e in config.crypto_maps] == [(10, ("192.0.2.1",), False), (65535, (), True)]
+    assert config.keyed_peers() == ("192.0.2.1",)  # the IKEv2 keyring is not an IKEv1 key
+    assert config.ike_interfaces() == ("GigabitEthernet0/0",)

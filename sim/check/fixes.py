@@ -57,7 +57,7 @@ def _key_place(side: Side, peer: str) -> str:
     key = side.box.config.peer_key(peer)
     if key is None:
         return "none"
-    return side.box.dialect.key_place(key.group)
+    return side.box.dialect.key_place(key.group, side.box.config)
 
 
 def _key_of(side: Side, peer: str) -> str | None:

@@ -1,7 +1,7 @@
 """Who talks to whom: each box's address facing the other, and the address each uses for the other.
 
-Evidence, in order: the other box's crypto map ``set peer`` addresses and its tunnel-group / ``crypto isakmp key``
-peers, matched against this box's interface addresses (a NAT rule ``nat A 192.0.2.1`` adds A's public address);
+Evidence, in order: the other box's crypto map ``set peer`` addresses and its tunnel-group / ``crypto isakmp key`` /
+keyring peers, matched against this box's interface addresses (a NAT rule ``nat A 192.0.2.1`` adds A's public address);
 then the one interface IKE runs on. When that leaves no answer or several, :class:`InputError` says which option to
 give (``--address A=IP``, ``--peer A=IP``, ``--path 'nat A IP'``); the CLI exits 2.
 """
@@ -44,7 +44,7 @@ def references(box: Box) -> dict[str, str]:
         for peer in entry.peers:
             out.setdefault(peer, f"crypto map {entry.map} {entry.seq} set peer {peer}")
     for peer in box.config.keyed_peers():
-        what = box.dialect.peer_entry(peer)
+        what = box.dialect.peer_entry(peer, box.config)
         out.setdefault(peer, what)
     return out
 
@@ -57,6 +57,10 @@ def _own_address(box: Box, other: Box, public: str | None, given: str | None, pe
     """(address, how) of ``box``'s interface facing ``other``."""
     addresses = box.config.interface_addresses()
     listed = ", ".join(f"{a} ({n})" for a, n in addresses.items()) or "none"
+    if not addresses:
+        raise InputError(f"{box.hostname} has no interface with a static IPv4 address (a fragment, or addresses "
+                         "masked by whoever published it): ikesim check needs each box's whole running-config, "
+                         "with the interface that faces the peer and its 'ip address'", source=box.source)
     if given is not None:
         if given not in addresses:
             raise InputError(f"--address {box.label}={given}: {box.hostname} has no interface with that address "

@@ -10,7 +10,7 @@ Understands the IKEv1 phase-1 part of an ASA 8.4+/9.x configuration (``crypto ik
      encryption aes-256                         ! des | 3des | aes | aes-192 | aes-256
      hash sha                                   ! sha | md5
      group 14                                   ! 1 | 2 | 5 | 14
-     lifetime 86400                             ! 120..2147483647 seconds
+     lifetime 86400                             ! 120..2147483647 seconds, or none (read as 2147483647)
     crypto isakmp nat-traversal 20              ! keepalive seconds, 20 when omitted
     tunnel-group 50.56.229.98 type ipsec-l2l    ! ipsec-l2l | remote-access
     tunnel-group 50.56.229.98 ipsec-attributes
@@ -30,7 +30,8 @@ M`` (:class:`AsaInterface`), ``crypto map NAME SEQ set peer A`` and ``crypto map
 :meth:`AsaConfig.listening_on` for when a missing binding keeps the interface closed.
 
 What is ignored: every other line that does not matter to IKE phase 1 (``access-list``, ``crypto ipsec``, the rest of
-``crypto map``, ``crypto ikev2``, ``route``, ``object``, ``nat``, ``names``, ...), plus a few
+``crypto map``, ``crypto ikev2``, ``route``, ``object``, ``nat``, ...; ``name A NAME`` entries are kept and resolved in
+``set peer NAME`` and tunnel-group names), plus a few
 ``crypto isakmp`` commands that do not change a Main Mode exchange between two peers (``identity``,
 ``am-disable``, ``disconnect-notify``, ``reload-wait``, ``ipsec-over-tcp``) and, inside ``ipsec-attributes``,
 ``isakmp keepalive``, ``peer-id-validate`` and ``ikev2 ...``.
@@ -88,6 +89,11 @@ TUNNEL_GROUP_TYPES = ("ipsec-l2l", "remote-access")
 POLICY_PRIORITY_RANGE = (1, 65535)
 MAX_POLICIES = 20
 LIFETIME_RANGE = (120, 2147483647)
+#: ``lifetime none`` (no time limit on the ISAKMP SA) is read as the longest lifetime the ASA accepts as a number:
+#: the core's Policy needs a number of seconds. A modelling choice (README, "Choices where the facts are
+#: uncertain"): offered as initiator it is longer than any peer's, so the peer's own lifetime wins; as responder the
+#: <= rule accepts only an offer at least as long, i.e. another box with ``lifetime none``.
+LIFETIME_NONE = LIFETIME_RANGE[1]
 NAT_KEEPALIVE_RANGE = (10, 3600)
 NAT_KEEPALIVE_DEFAULT = 20
 PSK_MAX_LENGTH = 128
@@ -331,6 +337,8 @@ class _Parser(BlockParser):
             self.interface_drafts.append({"name": " ".join(words[1:]), "line": self.lineno})
             self.block = ("interface", self.interface_drafts[-1])
         elif head == "name" and len(words) >= 3:
+            # ``name 203.0.113.20 BR-ASA-OUTSIDE [description ...]``: the box prints the name wherever the address
+            # stands (``set peer BR-ASA-OUTSIDE``); resolved in crypto map peers and tunnel-group names
             self.names[words[2]] = words[1]
             self.block = ("ignore", None)
         elif lower[:2] == ["crypto", "map"]:
@@ -453,7 +461,9 @@ class _Parser(BlockParser):
         if len(words) < 3:
             raise _Error("incomplete tunnel-group command (expected 'tunnel-group NAME type ipsec-l2l' or "
                          "'tunnel-group NAME ipsec-attributes')")
-        name, what = words[1], words[2].lower()
+        # a tunnel-group named through a ``name`` entry is the group of that address (README, "Choices where the
+        # facts are uncertain")
+        name, what = self.names.get(words[1], words[1]), words[2].lower()
         if what == "type":
             if len(words) != 4:
                 raise _Error(f"'tunnel-group {name} type' needs one type ({_choices(TUNNEL_GROUP_TYPES)})")
@@ -550,6 +560,8 @@ class _Parser(BlockParser):
             if value not in GROUPS:
                 raise _Error(f"unsupported Diffie-Hellman group '{words[1]}' (expected {_choices(list(GROUPS))})")
             settings["group"] = GROUPS[value]
+        elif value == "none":
+            settings["lifetime"] = LIFETIME_NONE
         else:
             settings["lifetime"] = self.integer(words[1], "lifetime", LIFETIME_RANGE, "seconds")
 

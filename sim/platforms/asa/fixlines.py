@@ -11,7 +11,7 @@ import re
 
 from sim.ike.policy import Policy
 
-from .config import AUTHENTICATIONS, ENCRYPTIONS, HASHES, AsaConfig
+from .config import AUTHENTICATIONS, ENCRYPTIONS, HASHES, LIFETIME_NONE, AsaConfig
 
 _CIPHERS = {value: name for name, value in ENCRYPTIONS.items()}
 _HASHES = {value: name for name, value in HASHES.items()}
@@ -45,7 +45,7 @@ def policy_lines(config: AsaConfig, policy: Policy, priority: int, only: tuple[s
         "encryption": f" encryption {_CIPHERS.get((policy.encryption, policy.key_length), policy.cipher_name)}",
         "hash": f" hash {_HASHES.get(policy.hash, policy.hash_name)}",
         "group": f" group {policy.group}",
-        "lifetime": f" lifetime {policy.lifetime}",
+        "lifetime": f" lifetime {'none' if policy.lifetime == LIFETIME_NONE else policy.lifetime}",
     }
     return [f"crypto {_family(config)} policy {priority}"] + [line for name, line in settings.items()
                                                             if only is None or name in only]
@@ -86,12 +86,12 @@ def ike_off(interface: str) -> str:
     return f"IKEv1 is not enabled on its interface {interface}"
 
 
-def key_place(group: str) -> str:
+def key_place(group: str, config: AsaConfig | None = None) -> str:
     """Where a peer's key lives, named as in the config."""
     return f"tunnel-group {group}"
 
 
-def peer_entry(peer: str) -> str:
+def peer_entry(peer: str, config: AsaConfig | None = None) -> str:
     return f"tunnel-group {peer}"
 
 

@@ -45,10 +45,26 @@ other than ``ip address`` and ``crypto map``, ``crypto map`` entries, ``crypto i
 commands that do not change a two-peer Main Mode (``invalid-spi-recovery``, ``aggressive-mode disable``,
 ``fragmentation``, ``enable``, ``xauth``, ``client configuration`` blocks, ``no crypto isakmp default policy``).
 
+**Keyrings and ISAKMP profiles** (what AWS- and IOS-XE-style configs use instead of ``crypto isakmp key``)::
+
+    crypto keyring KR-BRANCHES
+      local-address GigabitEthernet0/0/0        ! accepted, not modelled
+      pre-shared-key address 198.51.100.20 key Vpn-Key1      ! [MASK], key [0|6|7] KEY
+    crypto isakmp profile IKE-BRANCHES
+      keyring KR-BRANCHES
+      match identity address 198.51.100.20 255.255.255.255
+
+Every keyring's ``pre-shared-key address`` is a key for the peers it covers, chosen as ``crypto isakmp key`` keys are
+(one table: for the same address and mask the global key wins, then the first keyring); profiles are kept
+(:class:`IsakmpProfile`) but do not change which key is used. A simplification, in the README ("Choices where the
+facts are uncertain"): IOS's profile selection and verification after MM5/MM6 and ``local-address`` are not
+modelled; keys by hostname and IPv6 keys in a keyring are ignored (Main Mode cannot pick them for an IPv4 peer).
+
 What is an error (:class:`~sim.errors.InputError`, ``field="config"``, 1-based line within the text): any other
-``crypto isakmp`` line, ``crypto isakmp profile`` and ``crypto keyring`` (not simulated: use ``crypto isakmp
-key``), unknown policy sub-commands, bad values, DH groups IOS has but the simulator does not model, encrypted
-(type 6) keys, subnet masks that are not contiguous.
+``crypto isakmp`` line, ``crypto isakmp peer`` blocks, unknown policy sub-commands, bad values, DH groups IOS has but
+the simulator does not model, encrypted (type 6/7) keys, subnet masks that are not contiguous. IKEv2 parts
+(``crypto ikev2 ...``), VTIs (``tunnel protection ipsec profile``) and ``crypto ipsec profile`` blocks are not IKEv1
+Main Mode on a crypto map and are ignored.
 
 **Whole running-configs** (12.x-IOS XE: ``Building configuration...``, ``Current configuration : N bytes``,
 ``version 15.9`` (kept as ``IosConfig.version``), ``crypto pki certificate chain`` hex blocks, multi-line ``banner
@@ -137,7 +153,6 @@ IGNORED_ISAKMP_COMMANDS = ("invalid-spi-recovery", "aggressive-mode", "fragmenta
 IGNORED_ISAKMP_BLOCKS = ("client",)
 #: ``crypto isakmp`` features that matter to IKE but are not simulated
 UNSUPPORTED_ISAKMP = {
-    "profile": "ISAKMP profiles are not simulated: put the key in 'crypto isakmp key KEY address PEER'",
     "peer": "'crypto isakmp peer' blocks are not simulated",
 }
 
@@ -156,11 +171,13 @@ BANNERS = ("motd", "login", "exec", "incoming", "slip-ppp", "prompt-timeout", "c
 
 @dataclass(frozen=True)
 class IsakmpKey:
-    """One ``crypto isakmp key``: the key and the peers it is for (a /32 host, a subnet, or 0.0.0.0/0)."""
+    """One pre-shared key by address: a ``crypto isakmp key`` (``keyring`` None) or a `` pre-shared-key address``
+    line of ``crypto keyring NAME`` (``keyring`` NAME); the peers it is for (a /32 host, a subnet, or 0.0.0.0/0)."""
 
     key: str
     network: ipaddress.IPv4Network
     line: int = 0
+    keyring: str | None = None
 
     @property
     def name(self) -> str:
@@ -168,6 +185,18 @@ class IsakmpKey:
         if self.network.prefixlen == 32:
             return str(self.network.network_address)
         return str(self.network)
+
+
+@dataclass(frozen=True)
+class IsakmpProfile:
+    """One ``crypto isakmp profile NAME``: its `` keyring`` and the peers it is for (`` match identity address A
+    [MASK]``). Kept for what the config says; keys are chosen by address across every keyring (see the module
+    docstring), so a profile does not change which key a peer gets."""
+
+    name: str
+    keyrings: tuple[str, ...] = ()
+    identities: tuple[ipaddress.IPv4Network, ...] = ()
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -237,6 +266,13 @@ class IosConfig:
     #: the software version of a whole running-config (``version 15.9`` -> ``15.9``), None in a fragment
     version: str | None = None
     crypto_maps: tuple[CryptoMapEntry, ...] = ()
+    #: ``crypto keyring`` names in config order, and ``crypto isakmp profile`` blocks
+    keyrings: tuple[str, ...] = ()
+    profiles: tuple[IsakmpProfile, ...] = ()
+
+    def key_entry(self, name: str) -> IsakmpKey | None:
+        """The effective key called ``name`` (a host address, or address/prefix) by the core's PeerKey."""
+        return next((k for k in self.keys if k.name == name), None)
 
     def interface_addresses(self) -> dict[str, str]:
         """address -> interface name of every static address (primary and secondary)."""
@@ -247,7 +283,8 @@ class IosConfig:
         return tuple(sorted(self.crypto_map_interfaces)) if self.isakmp_enabled else ()
 
     def keyed_peers(self) -> tuple[str, ...]:
-        """The peer addresses with a host key (``crypto isakmp key ... address A``)."""
+        """The peer addresses with a host key (``crypto isakmp key ... address A``, or a keyring's
+        `` pre-shared-key address A key ...``)."""
         return tuple(k.name for k in self.keys if k.network.prefixlen == 32)
 
     def map_peers(self, interface: str | None = None) -> tuple[CryptoMapEntry, ...]:
@@ -335,7 +372,8 @@ class _InterfaceDraft:
 @dataclass
 class _Parser(BlockParser):
     SUB_HANDLERS = {"policy": "policy_sub_command", "interface": "interface_sub_command",
-                    "crypto-map": "crypto_map_sub_command"}
+                    "crypto-map": "crypto_map_sub_command", "keyring": "keyring_sub_command",
+                    "isakmp-profile": "profile_sub_command"}
 
     text: str
     hostname: str | None = None
@@ -350,7 +388,10 @@ class _Parser(BlockParser):
     invalid_spi_recovery: bool = False
     version: str | None = None
     map_entries: dict = field(default_factory=dict)  # (map, seq) -> CryptoMapEntry field dict
-    #: ("policy", draft) | ("interface", draft) | ("ignore", None) | ("leaf", line) | None before the first command
+    keyrings: dict = field(default_factory=dict)  # keyring name -> {network: IsakmpKey}, in config order
+    profiles: dict = field(default_factory=dict)  # profile name -> IsakmpProfile field dict
+    #: ("policy", draft) | ("interface", draft) | ("keyring", name) | ("isakmp-profile", fields) | ("ignore", None)
+    #: | ("leaf", line) | None before the first command
     block: tuple | None = None
     lineno: int = 0
 
@@ -366,7 +407,7 @@ class _Parser(BlockParser):
         return IosConfig(
             hostname=self.hostname,
             policies=policies,
-            keys=tuple(self.keys.values()),
+            keys=self.effective_keys(),
             interfaces=interfaces,
             isakmp_enabled=self.isakmp_enabled,
             nat_traversal=self.nat_traversal,
@@ -376,7 +417,20 @@ class _Parser(BlockParser):
             invalid_spi_recovery=self.invalid_spi_recovery,
             version=self.version,
             crypto_maps=tuple(CryptoMapEntry(**d) for _, d in sorted(self.map_entries.items())),
+            keyrings=tuple(self.keyrings),
+            profiles=tuple(IsakmpProfile(name, tuple(d["keyrings"]), tuple(d["identities"]), d["line"])
+                           for name, d in self.profiles.items()),
         )
+
+    def effective_keys(self) -> tuple[IsakmpKey, ...]:
+        """``crypto isakmp key`` keys, then keyring keys for addresses and masks no earlier key has: for the same
+        address and mask the global key wins, then the first keyring in config order (README, "Choices where the
+        facts are uncertain")."""
+        keys = dict(self.keys)
+        for entries in self.keyrings.values():
+            for network, key in entries.items():
+                keys.setdefault(network, key)
+        return tuple(keys.values())
 
     # -- top level -------------------------------------------------------------------------------------------
 
@@ -415,7 +469,7 @@ class _Parser(BlockParser):
             self.block = ("leaf", line)
             self.crypto_isakmp(line, words)
         elif lower[:2] == ["crypto", "keyring"]:
-            raise ConfigError("crypto keyrings are not simulated: put the key in 'crypto isakmp key KEY address PEER'")
+            self.keyring(words, lower)
         elif lower[:3] == ["no", "crypto", "isakmp"]:
             self.block = ("leaf", line)
             self.no_crypto_isakmp(line, lower[3:])
@@ -518,6 +572,12 @@ class _Parser(BlockParser):
         elif sub == "enable" and args and args[0].lower() not in ("ipv4", "ipv6"):
             raise other_dialect(line, "IOS", "ASA", "IOS turns IKE on for an interface by applying a crypto map "
                                 "to it ('interface NAME' / ' crypto map MAP')")
+        elif sub == "profile":
+            if len(args) != 1:
+                raise ConfigError("'crypto isakmp profile' needs one profile name, e.g. 'crypto isakmp profile "
+                                  "PROF-BRANCH'")
+            fields = self.profiles.setdefault(args[0], {"keyrings": [], "identities": [], "line": self.lineno})
+            self.block = ("isakmp-profile", fields)
         elif sub in IGNORED_ISAKMP_BLOCKS:
             self.block = ("ignore", None)
         elif sub in IGNORED_ISAKMP_COMMANDS:
@@ -573,21 +633,81 @@ class _Parser(BlockParser):
             raise ConfigError("IPv6 peers are not simulated")
         if not rest or len(rest) > 2:
             raise ConfigError(f"'address' needs a peer address and an optional mask ({usage})")
+        network = self.peer_network(rest)
+        self.keys.pop(network, None)  # a later key for the same peers replaces the earlier one (and moves last)
+        self.keys[network] = IsakmpKey(key, network, self.lineno)
+
+    def peer_network(self, rest: list[str]) -> ipaddress.IPv4Network:
+        """``A`` (a host) or ``A MASK`` -> the peers a key or an identity is for."""
         address = self.ipv4(rest[0], "peer address")
         if len(rest) == 1:
             if address == ipaddress.IPv4Address("0.0.0.0"):
                 raise ConfigError("'address 0.0.0.0' without a mask matches no peer (the mask defaults to "
                                   "255.255.255.255); the wildcard key is 'address 0.0.0.0 0.0.0.0'")
-            network = ipaddress.IPv4Network(f"{address}/32")
-        else:
-            mask = self.ipv4(rest[1], "mask")
-            try:
-                network = ipaddress.IPv4Network(f"{address}/{mask}", strict=False)
-            except ValueError:
-                raise ConfigError(f"'{rest[1]}' is not a valid mask (expected contiguous ones, e.g. "
-                                  "255.255.255.0, or 0.0.0.0 with address 0.0.0.0 for the wildcard key)") from None
-        self.keys.pop(network, None)  # a later key for the same peers replaces the earlier one (and moves last)
-        self.keys[network] = IsakmpKey(key, network, self.lineno)
+            return ipaddress.IPv4Network(f"{address}/32")
+        mask = self.ipv4(rest[1], "mask")
+        try:
+            return ipaddress.IPv4Network(f"{address}/{mask}", strict=False)
+        except ValueError:
+            raise ConfigError(f"'{rest[1]}' is not a valid mask (expected contiguous ones, e.g. "
+                              "255.255.255.0, or 0.0.0.0 with address 0.0.0.0 for the wildcard key)") from None
+
+    def keyring(self, words: list[str], lower: list[str]) -> None:
+        """``crypto keyring NAME [vrf VRF]`` opens a keyring whose `` pre-shared-key address`` lines are keys."""
+        if len(words) < 3 or lower[2] == "vrf":
+            raise ConfigError("'crypto keyring' needs a keyring name, e.g. 'crypto keyring KR-BRANCH'")
+        self.keyrings.setdefault(words[2], {})
+        self.block = ("keyring", words[2])
+
+    def keyring_sub_command(self, name: str, line: str) -> None:
+        """`` pre-shared-key address A [MASK] key [0|6|7] KEY``: a key for the peers at A (MASK). Keys by hostname
+        and IPv6 keys cannot be picked for an IPv4 Main Mode peer before its identity is known: ignored, as are
+        `` local-address``, `` description``, `` rsa-pubkey`` blocks and the rest."""
+        words = line.split()
+        lower = [w.lower() for w in words]
+        usage = "expected ' pre-shared-key address PEER-IP [MASK] key KEY'"
+        if lower[0] != "pre-shared-key":
+            if len(lower[0]) >= 4 and abbreviation(lower[0], ("pre-shared-key",)):
+                raise abbreviated(line.strip(), "pre-shared-key " + " ".join(words[1:]))
+            return
+        if lower[1:2] in (["hostname"], ["ipv6"]) or lower[1:3] == ["address", "ipv6"]:
+            return
+        if lower[1:2] != ["address"] or "key" not in lower[2:]:
+            raise ConfigError(f"'{line.strip()}' in crypto keyring {name}: {usage}")
+        at = lower.index("key", 2)
+        if at not in (3, 4):
+            raise ConfigError(f"'{line.strip()}' in crypto keyring {name}: 'address' needs a peer address and an "
+                              f"optional mask ({usage})")
+        network = self.peer_network(words[2:at])
+        key_words = line.split(None, at + 1)
+        key = key_words[at + 1].rstrip() if len(key_words) > at + 1 else ""
+        if re.fullmatch(r"[0-9] \S.*", key):
+            kind, key = key.split(" ", 1)
+            if kind != "0":
+                raise ConfigError(f"a type {kind} key is encrypted (masked): it is the form the router prints, not "
+                                  f"the key: give the real key, e.g. ' pre-shared-key address {network.network_address} "
+                                  "key Vpn-Key1'")
+        if not key:
+            raise ConfigError(f"'{line.strip()}' in crypto keyring {name} needs a key ({usage})")
+        if set(key) == {"*"}:
+            raise ConfigError(f"the key '{key}' is masked: give the real key")
+        entries = self.keyrings[name]
+        entries.pop(network, None)
+        entries[network] = IsakmpKey(key, network, self.lineno, keyring=name)
+
+    def profile_sub_command(self, fields: dict, line: str) -> None:
+        """`` keyring NAME`` and `` match identity address A [MASK] [VRF]`` are kept; the other profile settings
+        (``keepalive``, ``local-address``, ``self-identity``, ``match identity host/user``, ``vrf``...) are not
+        simulated and ignored."""
+        words = line.split()
+        lower = [w.lower() for w in words]
+        if lower[0] == "keyring" and len(words) == 2:
+            fields["keyrings"].append(words[1])
+        elif lower[:3] == ["match", "identity", "address"] and len(words) >= 4:
+            if lower[3] == "ipv6":
+                return
+            mask = words[4:5] if len(words) > 4 and re.fullmatch(r"[0-9.]+", words[4]) else []
+            fields["identities"].append(self.peer_network(words[3:4] + mask))
 
     def dpd(self, args: list[str]) -> None:
         if not args:
@@ -696,6 +816,8 @@ class _Parser(BlockParser):
 
 #: a ``crypto isakmp key`` line: group 1 up to the key, group 2 the key (with its type), group 3 from ``address`` on
 KEY_LINE = re.compile(r"^(crypto isakmp key )((?:[0-9] )?\S+)( address .*)$", re.M | re.I)
+#: a keyring's `` pre-shared-key address A [MASK] key KEY`` line: group 1 up to the key, group 2 the key, group 3 ""
+KEYRING_LINE = re.compile(r"^(\s+pre-shared-key address \S+(?: [0-9.]+)? key )((?:[0-9] )?\S+)()[ \t]*$", re.M | re.I)
 
 
 def is_masked_key(key: str) -> bool:
@@ -704,13 +826,17 @@ def is_masked_key(key: str) -> bool:
 
 
 def masked_key_lines(text: str) -> list[int]:
-    """The 1-based lines whose ``crypto isakmp key`` is masked or encrypted."""
-    return [text.count("\n", 0, m.start()) + 1 for m in KEY_LINE.finditer(text) if is_masked_key(m.group(2))]
+    """The 1-based lines whose ``crypto isakmp key`` or keyring `` pre-shared-key`` is masked or encrypted."""
+    return sorted(text.count("\n", 0, m.start()) + 1 for pattern in (KEY_LINE, KEYRING_LINE)
+                  for m in pattern.finditer(text) if is_masked_key(m.group(2)))
 
 
 def unmask_keys(text: str, key: str) -> str:
-    """``text`` with every masked ``crypto isakmp key`` replaced by ``key`` (``--key HOST=KEY``)."""
-    return KEY_LINE.sub(lambda m: m.group(1) + key + m.group(3) if is_masked_key(m.group(2)) else m.group(0), text)
+    """``text`` with every masked key (``crypto isakmp key``, keyring `` pre-shared-key``) replaced by ``key``
+    (``--key HOST=KEY``)."""
+    for pattern in (KEY_LINE, KEYRING_LINE):
+        text = pattern.sub(lambda m: m.group(1) + key + m.group(3) if is_masked_key(m.group(2)) else m.group(0), text)
+    return text
 
 
 def parse_ios_config(text: str) -> IosConfig:

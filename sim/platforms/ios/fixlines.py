@@ -6,6 +6,8 @@ running-config`` prints them). Same function names as :mod:`sim.platforms.asa.fi
 
 from __future__ import annotations
 
+import ipaddress
+
 from sim.ike.policy import Policy
 
 from .config import AUTHENTICATIONS, ENCRYPTIONS, HASHES, IosConfig
@@ -15,7 +17,28 @@ _HASHES = {value: name for name, value in HASHES.items()}
 _AUTHS = {value: name for name, value in AUTHENTICATIONS.items()}
 
 
+def _keyring_for(config: IosConfig, peer: str) -> str | None:
+    """The keyring a key for ``peer`` goes in: the one its present key comes from; with no key, the keyring of
+    the ISAKMP profile that matches it, when the router keeps its keys in keyrings; None: ``crypto isakmp key``."""
+    entry = config.key_entry(peer)
+    if entry is not None:
+        return entry.keyring
+    if any(k.keyring is None for k in config.keys):
+        return None
+    try:
+        address = ipaddress.IPv4Address(peer)
+    except ValueError:
+        return None
+    for profile in config.profiles:
+        if profile.keyrings and any(address in network for network in profile.identities):
+            return profile.keyrings[0] if profile.keyrings[0] in config.keyrings else None
+    return None
+
+
 def key_lines(config: IosConfig, peer: str, key: str, declare: bool = True) -> list[str]:
+    keyring = _keyring_for(config, peer)
+    if keyring is not None:
+        return [f"crypto keyring {keyring}", f" pre-shared-key address {peer} key {key}"]
     return [f"crypto isakmp key {key} address {peer}"]
 
 
@@ -72,17 +95,22 @@ def ike_off(interface: str) -> str:
     return "ISAKMP is turned off ('no crypto isakmp')"
 
 
-def key_place(group: str) -> str:
+def key_place(group: str, config: IosConfig | None = None) -> str:
     """Where a peer's key lives, named as in the config."""
+    entry = config.key_entry(group) if config is not None else None
+    if entry is not None and entry.keyring is not None:
+        return f"crypto keyring {entry.keyring} pre-shared-key address {group.replace('/', ' /')}"
     return f"crypto isakmp key ... address {group.replace('/', ' /')}"
 
 
-def peer_entry(peer: str) -> str:
-    return f"crypto isakmp key ... address {peer}"
+def peer_entry(peer: str, config: IosConfig | None = None) -> str:
+    return key_place(peer, config)
 
 
 def missing_key(config: IosConfig, peer: str) -> tuple[bool, str]:
     """(must the fix declare the entry, what is missing in words)."""
+    if config.keyrings:
+        return True, f"it has no key for {peer} (no 'crypto isakmp key', no keyring 'pre-shared-key address')"
     return True, f"it has no 'crypto isakmp key' for {peer}"
 
 
