@@ -514,6 +514,8 @@ def _device(doc: _Doc, key_node: yaml.Node, node: yaml.Node, role: str) -> tuple
                 changes[key] = doc.integer(timer_node, where, low=int(low), high=int(high))
             else:
                 changes[key] = doc.number(timer_node, where, low=low, high=high, unit="seconds")
+        if "interval" in changes and timers.duplicate_holdoff == timers.interval:
+            changes["duplicate_holdoff"] = changes["interval"]  # the holdoff is one retransmission interval
         timers = dataclasses.replace(timers, **changes)
 
     spec = DeviceSpec(role, hostname, platform, str(address), config_text, config, config_line, timers)

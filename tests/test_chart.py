@@ -159,7 +159,9 @@ def test_svg_shows_what_the_trace_says(name):
         assert ("stroke-dasharray" in style) == (s.attempt > 0), s
         label = svg_text(ids[f"label-{s.id}"])
         assert label.startswith("Informational" if s.message == "NOTIFY" else s.message), label
-        assert (f"(retransmit {s.attempt})" in label) == (s.attempt > 0), label
+        timer = s.attempt > 0 and s.trigger == "timer"  # duplicate-triggered resends are labelled apart
+        assert (f"(retransmit {s.attempt})" in label) == timer, label
+        assert ("(resent on duplicate)" in label) == (s.attempt > 0 and not timer), label
     # a cross for every datagram that died, none for the others
     assert {i for i in ids if i.startswith("cross-")} == {f"cross-{i}" for i in lost_ids(trace)}
     # each lost datagram's reason is written next to a cross (in full or by its first clause)

@@ -27,6 +27,7 @@ from interop.asa_configs import asa_config
 from interop.helpers import Charon, Netns, Pluto, free_udp_port, need, wait_until
 from sim.engine.trace import DatagramProcessed, DatagramSent, Logged
 from sim.ike.config import Retransmit
+from sim.ike.types import Reason
 from sim.live import LiveEvent, run_initiator, run_responder
 
 US, CHARON_ADDR = "127.0.0.1", "127.0.0.2"
@@ -177,7 +178,7 @@ def test_charon_initiating_with_the_wrong_key_leaves_our_responder_in_msg5(tmp_p
         responder, _ = bounded(_charon_to_us(charon, our_port, KEY, until_state=None))
         assert responder.final_state == "MM_WAIT_MSG5", responder.states
         reasons = discarded(responder, "MM5")
-        assert reasons and all(r.startswith("could not decrypt MM5") for r in reasons), reasons
+        assert reasons and all(r == Reason.DECRYPT_FAILED for r in reasons), reasons
         assert "ESTABLISHED" not in charon.list_sas()
     finally:
         charon.stop()
@@ -222,11 +223,12 @@ def test_ike_scan_without_an_acceptable_proposal_gets_no_proposal_chosen():
     responder, out = _ike_scan(asa_config("ASA-LIVE", US, KEY, encryption="aes-256", group=14), [], marker=False)
     assert "Notify message 14 (NO-PROPOSAL-CHOSEN)" in out, out
     assert "0 returned handshake; 1 returned notify" in out
-    reasons = discarded(responder, "MM1")
-    assert reasons == ["no acceptable proposal: Encryption received 3des, configured aes-256"], reasons
+    processed = [p for p in responder.trace.of(DatagramProcessed, responder.hostname) if p.message == "MM1"]
+    assert [(p.reason, p.detail["attribute"], p.detail["received"], p.detail["configured"]) for p in processed] == [
+        (Reason.NO_PROPOSAL_CHOSEN, "Encryption", "3des", "aes-256")], processed
     assert [s.message for s in responder.trace.of(DatagramSent, "ASA-LIVE")] == ["NOTIFY"]
     assert responder.final_state is None and "There are no IKEv1 SAs" in responder.show()
-    assert any(r.event.name == "proposal_rejected" for r in responder.trace.of(Logged))
+    assert any(type(r.event).__name__ == "ProposalRejected" for r in responder.trace.of(Logged))
 
 
 # -- libreswan pluto, in network namespaces --------------------------------------------------------------------------
@@ -302,7 +304,8 @@ def test_our_initiator_with_pluto_as_responder(tmp_path, netns, encryption, grou
         assert (result.exit_code, result.final_state) == (0, "MM_ACTIVE"), result.reason
         assert result.config.nat_traversal is nat_t
         assert result.listening.nat_t_port == (4500 if nat_t else None)
-        detections = [r.event.fields for r in result.trace.of(Logged) if r.event.name == "nat_detection"]
+        detections = [{"local_behind": r.event.local_behind, "peer_behind": r.event.peer_behind}
+                      for r in result.trace.of(Logged) if type(r.event).__name__ == "NatDetected"]
         assert detections == ([{"local_behind": False, "peer_behind": False}] if nat_t else [])
         assert pluto.daemon.wait_for(r"IKE SA established \{auth=PRESHARED_KEY " + re.escape(shown), 5), pluto.log()
         assert "STATE_MAIN_R3" in pluto.whack("--showstates")
@@ -312,14 +315,15 @@ def test_our_initiator_with_pluto_as_responder(tmp_path, netns, encryption, grou
 
 def test_our_initiator_accepts_plutos_padded_mm2(tmp_path, netns):
     """libreswan pads clear IKEv1 messages to a multiple of 4 bytes (ikepad=yes, its default; RFC 2408 allows it).
-    Its MM2 echoes our transform with its 3-byte LifeDuration TLV, so one zero byte follows the payload chain; the
-    parser used to reject that ('1 bytes after the payload chain') and the exchange stuck in MM_WAIT_MSG2."""
+    When our MM1 carried scapy's 3-byte LifeDuration TLV, pluto's MM2 echoed it and ended in one zero byte, which
+    the parser once rejected. Our MM1 now carries Cisco's 4-byte TLV, so the echo needs no padding; the exchange
+    must still complete with pluto's default padding (trailing zero bytes are covered by tests/test_messages.py)."""
     pluto = _pluto(tmp_path, netns, KEY, "aes128-sha1;modp2048", ikepad=True)
     try:
         result = _initiate_in_ns(netns, tmp_path, asa_config("ASA-LIVE", netns.addr_b, KEY))
         assert (result.exit_code, result.final_state) == (0, "MM_ACTIVE"), discarded(result, "datagram")
         mm2 = next(s for s in result.trace.of(DatagramSent, "peer") if s.message == "MM2")
-        assert len(mm2.data) % 4 == 0 and mm2.data[-1:] == b"\0"
+        assert len(mm2.data) % 4 == 0
     finally:
         pluto.stop()
 
@@ -368,7 +372,7 @@ def test_pluto_initiating_with_the_wrong_key_leaves_our_responder_in_msg5(tmp_pa
         responder = _pluto_to_us(tmp_path, netns, pluto, KEY, 2.0)
         assert responder.final_state == "MM_WAIT_MSG5", responder.states
         reasons = discarded(responder, "MM5")
-        assert reasons and all(r.startswith("could not decrypt MM5") for r in reasons), reasons
+        assert reasons and all(r == Reason.DECRYPT_FAILED for r in reasons), reasons
         assert "IKE SA established" not in pluto.log()
     finally:
         pluto.stop()

@@ -18,10 +18,9 @@ def nat_scenario(extra_path: str = "", nat_t: tuple[bool, bool] = (True, True)) 
     text = text.replace("tunnel-group 50.57.228.150", "tunnel-group 192.0.2.1")
     text = text.replace("crypto map outside_map 10 set peer 50.57.228.150", "crypto map outside_map 10 set peer 192.0.2.1")
     parts = text.split("responder:", 1)
-    for i, on in enumerate(nat_t):
-        if on:
-            parts[i] = parts[i].replace("    crypto ikev1 enable outside\n",
-                                        "    crypto ikev1 enable outside\n    crypto isakmp nat-traversal 20\n")
+    for i, on in enumerate(nat_t):  # NAT-T is on by default (9.x): off takes 'no crypto isakmp nat-traversal'
+        line = "crypto isakmp nat-traversal 20" if on else "no crypto isakmp nat-traversal"
+        parts[i] = parts[i].replace("    crypto ikev1 enable outside\n", f"    crypto ikev1 enable outside\n    {line}\n")
     text = "responder:".join(parts)
     text += "path:\n  - nat: {inside: initiator, address: 192.0.2.1}\n" + extra_path
     return sim.load_scenario_text(text, "nat-t.yaml")
@@ -49,7 +48,8 @@ def test_nat_t_floats_to_4500_and_completes():
     delivered = {d.id: d for d in run.trace.of(DatagramDelivered)}
     mm1 = next(s for s in sent if s.message == "MM1")
     assert delivered[mm1.id].src == "192.0.2.1" and delivered[mm1.id].sport != 500
-    detection = {r.device: r.event.fields for r in run.trace.of(Logged) if r.event.name == "nat_detection"}
+    detection = {r.device: {"local_behind": r.event.local_behind, "peer_behind": r.event.peer_behind}
+                 for r in run.trace.of(Logged) if type(r.event).__name__ == "NatDetected"}
     assert detection == {"ASA-LAB1": {"local_behind": True, "peer_behind": False},
                          "ASA-LAB2": {"local_behind": False, "peer_behind": True}}
     assert "MM_ACTIVE" in run.show("ASA-LAB1") and "IKE Peer: 192.0.2.1" in run.show("ASA-LAB2")

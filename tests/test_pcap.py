@@ -219,7 +219,7 @@ def test_frame_comments_read_like_the_story():
     assert rp[1] == "MM2: SA; dropped: ACL on the return path towards ASA-LAB1 (deny udp any eq isakmp any)"
     assert rp[2] == ("MM1: SA (retransmit 1); trigger: timer; duplicate at ASA-LAB2: already processed; "
                      "last message resent")
-    assert rp[4] == ("MM2: SA (retransmit 2); trigger: duplicate; dropped: ACL on the return path towards ASA-LAB1 "
+    assert rp[4] == ("MM2: SA (resent on duplicate); trigger: duplicate; dropped: ACL on the return path towards ASA-LAB1 "
                      "(deny udp any eq isakmp any)")
     psk = comments("psk-mismatch")
     assert psk[4].startswith("MM5*: IDii, HASH_I; discarded by ASA-LAB2: could not decrypt MM5: ")

@@ -9,6 +9,7 @@ firing, the start) and carries out the effects that input returned, in order: ``
 
 from __future__ import annotations
 
+import copyreg
 from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
 
@@ -32,7 +33,7 @@ class Send(NamedTuple):
     dport: int
     data: bytes
     message: Msg
-    attempt: int = 0  # 0 = the original, n = the n-th resend
+    attempt: int = 0  # 0 = the original; timer resend: its number (1..retries); duplicate-triggered resend: 1
     trigger: Trigger = Trigger.PROTOCOL
     payloads: tuple = ()
     length: int = 0
@@ -114,6 +115,14 @@ class KeysDerived(NamedTuple):
 
 
 Effect = Send | SetTimer | CancelTimer | SaUpdate | Received | Log | KeysDerived
+
+
+def _frozen(fields: dict) -> Mapping[str, Any]:
+    return MappingProxyType(fields)
+
+
+# A Trace crosses process boundaries (the interop tests' live peer, Dask workers): let its detail mappings pickle.
+copyreg.pickle(MappingProxyType, lambda mapping: (_frozen, (dict(mapping),)))
 
 
 def detail(**fields: Any) -> Mapping[str, Any]:

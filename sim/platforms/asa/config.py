@@ -118,7 +118,9 @@ class AsaConfig:
     ikev1_interfaces: frozenset[str] = frozenset()
     policies: tuple[Policy, ...] = ()
     tunnel_groups: dict[str, TunnelGroup] = field(default_factory=_builtin_groups)
-    nat_traversal: int | None = None
+    #: NAT-T keepalive seconds; on by default since 8.3 (9.x: 'crypto isakmp nat-traversal 20' is the default,
+    #: real-captures.md: NAT-T VIDs in MM1 of every capture); None after 'no crypto isakmp nat-traversal'
+    nat_traversal: int | None = NAT_KEEPALIVE_DEFAULT
 
     def _peer_table(self) -> tuple[dict[str, PeerKey], PeerKey]:
         peers = {
@@ -170,7 +172,7 @@ class _Parser(BlockParser):
     interfaces: set = field(default_factory=set)
     policies: dict = field(default_factory=dict)  # priority -> _PolicyDraft
     groups: dict = field(default_factory=lambda: dict(_builtin_groups()))
-    nat_traversal: int | None = None
+    nat_traversal: int | None = NAT_KEEPALIVE_DEFAULT
     #: the current block: ("policy", draft) | ("ipsec-attributes", name) | ("ignore", None) for non-IKE blocks |
     #: ("leaf", line) after an IKE command without sub-commands | None before the first command
     block: tuple | None = None

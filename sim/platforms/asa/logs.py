@@ -177,7 +177,17 @@ _VID_RECEIVED = {
     c.VID_NAT_T_DRAFT_02N: "NAT-Traversal ver 02",
     c.VID_NAT_T_DRAFT_03: "NAT-Traversal ver 03",
     c.VID_NAT_T_RFC3947: "NAT-Traversal RFC",
+    c.VID_NAT_T_DRAFT_07: "NAT-Traversal ver 07",
+    c.VID_ALTIGA_GW: "Altiga/Cisco VPN3000/Cisco ASA GW",
 }
+#: the NAT-T VIDs, in the order a 9.x responder reports receiving them (petenetlive KB 0001531: RFC, 03, 02,
+#: whatever their order on the wire)
+_NAT_T_PREFERENCE = (c.VID_NAT_T_RFC3947, c.VID_NAT_T_DRAFT_07, c.VID_NAT_T_DRAFT_03, c.VID_NAT_T_DRAFT_02N,
+                     c.VID_NAT_T_DRAFT_02)
+#: what 715038 says of the IOS VID: an ASA sends it with these (tunnelsup capture); the simulator cannot read
+#: version or capabilities out of the 16 bytes, so a received IOS VID reports the same values [U]
+IOS_VID_VERSION = "1.0.0"
+IOS_VID_CAPABILITIES = "20000001"
 _FRAGMENTATION_VID_PREFIX = c.VID_CISCO_FRAGMENTATION[:16]
 
 #: 713257 class names for the core's mismatch attributes ([U] except Group).
@@ -295,9 +305,11 @@ def fsm_pairs(history, final: tuple[str, str] = ("MM_DONE", "EV_ERROR")) -> list
 
 def fsm_history_text(role: str, sa_id: str, history) -> str:
     pairs = fsm_pairs(history)[-FSM_HISTORY_DEPTH:][::-1]
-    address = int(sa_id[:8] or "0", 16) & 0xFFFFFFF8
+    # 9.x is a 64-bit image: its struct addresses read 0x00007fff........ (DAREN capture); the low 32 bits come
+    # from the cookie, 8-aligned, so the line is deterministic
+    address = 0x7FFF00000000 | (int(sa_id[:8] or "0", 16) & 0xFFFFFFF8)
     chain = "-->".join(f"{s}, {e}" for s, e in pairs)
-    return (f"IKE MM {role.capitalize()} FSM error history (struct &0x{address:x})  <state>, <event>:  {chain}")
+    return (f"IKE MM {role.capitalize()} FSM error history (struct &0x{address:016x})  <state>, <event>:  {chain}")
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -354,6 +366,7 @@ class _Renderer:
         self.datagrams = views.datagrams(trace)
         self.groups: dict[str, str] = {}  # sa -> tunnel-group once landed
         self.deferred: list[tuple[int, str]] = []  # VID lines waiting for "Oakley proposal is acceptable"
+        self.dpd: set[str] = set()  # SAs whose peer announced DPD (its VID)
         self.roles: dict[str, str] = {}
         for r in trace.records:
             if isinstance(r, SaChanged) and r.device == hostname:
@@ -438,6 +451,11 @@ class _Renderer:
         payloads = processed.payloads
         has_sa = any(isinstance(p, messages.SaPayload) for p in payloads)
         self.deferred = []
+        if any(isinstance(p, messages.VendorIdPayload) and p.data == c.VID_DPD for p in payloads):
+            self.dpd.add(e.sa)
+        if has_sa and self.role(e.sa) == "responder":
+            self._responder_mm1(t, e, payloads)
+            return
         for payload in payloads:
             for mid, text in _process_lines(payload):
                 if has_sa and isinstance(payload, messages.VendorIdPayload):
@@ -445,7 +463,25 @@ class _Renderer:
                 else:
                     self.emit(t, mid, 7, text, sa=e.sa, peer=e.peer)
 
+    def _responder_mm1(self, t, e, payloads) -> None:
+        """A 9.x responder's MM1 (petenetlive KB 0001531): the VIDs first, the NAT-T ones in preference order as
+        ``Received ... VID`` lines, then ``processing IKE SA payload``; 715028 follows on acceptance."""
+        vids = [p.data for p in payloads if isinstance(p, messages.VendorIdPayload)]
+        for data in vids:
+            if data in _NAT_T_PREFERENCE:
+                continue
+            for mid, text in _process_lines(messages.VendorIdPayload(data)):
+                self.emit(t, mid, 7, text, sa=e.sa, peer=e.peer)
+        for data in _NAT_T_PREFERENCE:
+            if data in vids:
+                self.emit(t, 715049, 7, f"Received {_VID_RECEIVED[data]} VID", sa=e.sa, peer=e.peer)
+        self.emit(t, 715047, 7, "processing IKE SA payload", sa=e.sa, peer=e.peer)
+
     def on_proposal_accepted(self, t, e, cause) -> None:
+        if self.role(e.sa) == "responder":
+            self.emit(t, 715028, 7, f"IKE SA Proposal # 1, Transform # {e.transform} acceptable  Matches global "
+                      f"IKE entry # {e.priority}", sa=e.sa, peer=e.peer)
+            return
         self.emit(t, 713906, 7, "Oakley proposal is acceptable", sa=e.sa, peer=e.peer)
         for mid, text in self.deferred:
             self.emit(t, mid, 7, text, sa=e.sa, peer=e.peer)
@@ -475,8 +511,13 @@ class _Renderer:
         self._landed(t, e, e.group)
 
     def on_group_missing(self, t, e, cause) -> None:
-        self.emit(t, 713138, 3, f"Group {e.peer} not found and BASE GROUP default preshared key not configured",
-                  sa=e.sa, peer=e.peer)
+        # SARANSK capture (a responder without a tunnel-group for the peer): the group is named by the peer's
+        # address, and the box says it cannot find a valid one; the removal lines follow (on_sa_removed). Cisco's
+        # syslog guide words the same case as 713138 "Group <peer> not found and BASE GROUP default preshared key
+        # not configured"; no capture shows a 9.x box print it, so the default (9.x) profile follows the capture.
+        if e.sa is not None:
+            self.groups[e.sa] = e.peer
+        self.emit(t, 713902, 3, "Can't find a valid tunnel group, aborting...!", sa=e.sa, peer=e.peer)
 
     def on_group_no_key(self, t, e, cause) -> None:
         self._landed(t, e, e.group)
@@ -505,7 +546,16 @@ class _Renderer:
         self.emit(t, 713902, 3, "Hash verification failed", sa=e.sa, peer=e.peer)
 
     def on_duplicate(self, t, e, cause) -> None:
-        tail = "Retransmitting last packet." if e.resent else "No last packet to transmit."
+        if e.message == "MM1":
+            # DAREN capture and Cisco community threads: a repeated MM1 is a "first packet"; the resend, if any,
+            # is the next 713236 RESENDING line
+            tail = "" if e.resent else "  Ignoring packet."
+            self.emit(t, 713906, 7, f"Duplicate first packet detected.{tail}", sa=e.sa, peer=e.peer)
+            return
+        if e.limited:  # [U] a copy within the duplicate holdoff: not answered (Retransmit.duplicate_holdoff)
+            tail = "Ignoring packet."
+        else:
+            tail = "Retransmitting last packet." if e.resent else "No last packet to transmit."
         self.emit(t, 713201, 5, f"Duplicate Phase 1 packet detected.  {tail}", sa=e.sa, peer=e.peer)
 
     def on_notify_dropped(self, t, e, cause) -> None:
@@ -517,11 +567,21 @@ class _Renderer:
         self.emit(t, 713903, 4, "Information Exchange processing failed", peer=e.peer)
 
     def on_no_sa(self, t, e, cause) -> None:
+        processed = self.processed(cause)
+        first = processed.payloads[0] if processed is not None and processed.payloads else None
+        if not e.encrypted and first is not None and not isinstance(first, messages.SaPayload):
+            # SARANSK capture: the initiator's retransmitted MM3 after the responder deleted its SA
+            self.emit(t, 713904, 5, f"Header invalid, missing SA payload! (next payload = "
+                      f"{messages.payload_type(first)})", peer=e.peer)
+            return
         kind = "encrypted" if e.encrypted else "un-encrypted"
         self.emit(t, 713904, 5, f"Received {kind} packet with no matching SA, dropping", peer=e.peer)
 
     def on_phase1_completed(self, t, e, cause) -> None:
         self.emit(t, 713119, 5, "PHASE 1 COMPLETED", sa=e.sa, peer=e.peer)
+        # tunnelsup capture: the keep-alive type follows, then the rekey timer
+        keepalive = "DPD" if e.sa in self.dpd else "None"
+        self.emit(t, 713121, 6, f"Keep-alive type for this connection: {keepalive}", sa=e.sa, peer=e.peer)
         if self.role(e.sa) == "initiator" and e.lifetime:
             seconds = int(int(e.lifetime) * P1_REKEY_FRACTION)
             self.emit(t, 715080, 7, f"Starting P1 rekey timer: {seconds} seconds.", sa=e.sa, peer=e.peer)
@@ -583,12 +643,27 @@ def _construct_lines(payload) -> list[tuple[int, str]]:
     if isinstance(payload, messages.HashPayload):
         return [(715046, "constructing hash payload"), (715076, "Computing hash for ISAKMP")]
     if isinstance(payload, messages.VendorIdPayload):
+        if payload.data == c.VID_CISCO_IOS:  # tunnelsup capture: the ASA announces itself as IOS
+            return [(715048, "Send IOS VID"),
+                    (715038, f"Constructing ASA spoofing IOS Vendor ID payload (version: {IOS_VID_VERSION}, "
+                             f"capabilities: {IOS_VID_CAPABILITIES})")]
+        if payload.data == c.VID_ALTIGA_GW:
+            return [(715046, "constructing VID payload"), (715048, "Send Altiga/Cisco VPN3000/Cisco ASA GW VID")]
         return [(715046, f"constructing {_vid_construct_name(payload.data)} payload")]
+    if isinstance(payload, messages.OtherPayload) and payload.payload_type == c.IOS_KEEPALIVE_PAYLOAD:
+        return [(715034, f"Constructing IOS keep alive payload: proposal={_keepalive(payload.body)} sec.")]
     if isinstance(payload, messages.NatDPayload):
         return [(715046, "constructing NAT-Discovery payload"), (713906, "computing NAT Discovery hash")]
     if isinstance(payload, messages.NotifyPayload):
         return [(715046, "constructing notify payload")]
     return []
+
+
+def _keepalive(body: bytes) -> str:
+    """``32767/32767``: the two proposal values of an IOS keep-alive payload body."""
+    if len(body) != 8:
+        return "0/0"
+    return f"{int.from_bytes(body[:4], 'big')}/{int.from_bytes(body[4:], 'big')}"
 
 
 def _vid_construct_name(data: bytes) -> str:
@@ -616,9 +691,14 @@ def _process_lines(payload) -> list[tuple[int, str]]:
         return lines
     if isinstance(payload, messages.HashPayload):
         return [(715047, "processing hash payload"), (715076, "Computing hash for ISAKMP")]
+    if isinstance(payload, messages.OtherPayload) and payload.payload_type == c.IOS_KEEPALIVE_PAYLOAD:
+        return [(715047, "processing IOS keep alive payload: proposal=" + _keepalive(payload.body) + " sec.")]
     if isinstance(payload, messages.VendorIdPayload):
         lines = [(715047, "processing VID payload")]
         data = payload.data
+        if data == c.VID_CISCO_IOS:
+            return lines + [(715038, f"Processing IOS/PIX Vendor ID payload (version: {IOS_VID_VERSION}, "
+                                     f"capabilities: {IOS_VID_CAPABILITIES})")]
         name = _VID_RECEIVED.get(data)
         if name is None and data[:16] == _FRAGMENTATION_VID_PREFIX:
             name = _VID_RECEIVED[c.VID_CISCO_FRAGMENTATION]

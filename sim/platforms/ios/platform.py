@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ...engine.trace import Trace
+from ...ike import constants as c
 from ...errors import InputError
 from ...ike.config import IkeConfig, Retransmit
 from . import show
 from .config import IosConfig, parse_ios_config
 
 
+#: the NAT-T vendor IDs an IOS router announces in MM1, in its order (IOS-XE 16.x capture in real-captures.md:
+#: "constructed NAT-T vendor-rfc3947 ID", "-07", "-03", "-02")
+NAT_T_VIDS = (c.VID_NAT_T_RFC3947, c.VID_NAT_T_DRAFT_07, c.VID_NAT_T_DRAFT_03, c.VID_NAT_T_DRAFT_02N)
+
+
 class IosPlatform:
     name = "ios"
     #: ike-facts.md 4.4 (partly uncertain): resend every 10 s, "attempt n of 5", then "Death by retransmission P1".
     #: We remove the SA 10 s after the 5th resend (when the next resend would have been due).
-    default_retransmit = Retransmit(interval=10.0, retries=5, remove_after=10.0)
+    #: A duplicate-triggered resend ("retransmitting due to retransmit phase 1") at most once per interval, as on the
+    #: ASA (see AsaPlatform.default_retransmit).
+    default_retransmit = Retransmit(interval=10.0, retries=5, remove_after=10.0, duplicate_holdoff=10.0)
     #: what ``ikesim run`` should type on this device when no --command is given
     default_command = "show crypto isakmp sa"
 
@@ -31,7 +41,8 @@ class IosPlatform:
 
     def ike_config(self, device) -> IkeConfig:
         config: IosConfig = device.config
-        return config.ike_config(config.interface_for(device.outside), device.outside, device.timers)
+        base = config.ike_config(config.interface_for(device.outside), device.outside, device.timers)
+        return replace(base, nat_t_vendor_ids=NAT_T_VIDS)
 
     def state_name(self, role: str, state: str) -> str:
         return show.state_name(role, state)
