@@ -432,7 +432,8 @@ class _Renderer:
         if sent.attempt == 0:
             for payload in decoded.payloads:
                 for mid, text in _construct_lines(payload):
-                    self.emit(sent.t, mid, 7, text, sa=sent.sa, peer=sent.dst)
+                    # tunnelsup capture: the keep-alive line carries only "IP = " even once the group is known
+                    self.emit(sent.t, mid, 7, text, sa=sent.sa, peer=sent.dst, ip_only=mid == 715034)
         verb = "RESENDING" if sent.attempt else "SENDING"
         self.emit(sent.t, 713236, 7, f"IKE_DECODE {verb} Message (msgid={_fmt_msgid(decoded.message_id)}) with "
                   f"payloads : {decoded.summary} total length : {decoded.length}", sa=sent.sa, peer=sent.dst,
