@@ -38,7 +38,12 @@ Initiated              713041  5    ``IKE Initiator: New Phase 1, Intf inside, I
 DatagramSent (first)   715046  7    ``constructing <x> payload`` for each payload of the datagram (ISAKMP SA, ke,
                                     nonce, ID, hash, VIDs by name: ``Cisco Unity VID``, ``xauth V6 VID``,
                                     ``dpd vid``, ``Fragmentation VID + extended capabilities``, NAT-T ``VID ver
-                                    02|03|RFC``, other ``VID``; NAT-Discovery, notify [U])
+                                    02|03|RFC``, other ``VID``; NAT-Discovery, notify [U]); the IOS VID: 715048
+                                    ``Send IOS VID`` + 715038 ``Constructing ASA spoofing IOS Vendor ID payload
+                                    (version: 1.0.0, capabilities: 20000001)``; Altiga: ``constructing VID
+                                    payload`` + 715048 ``Send Altiga/Cisco VPN3000/Cisco ASA GW VID``; the IOS
+                                    keep-alive payload: 715034 ``Constructing IOS keep alive payload:
+                                    proposal=32767/32767 sec.`` (all from the tunnelsup capture)
                        715076  7    ``Computing hash for ISAKMP`` after a HASH payload
 DatagramSent           713236  7    ``IKE_DECODE SENDING|RESENDING Message (msgid=<hex>) with payloads : <HDR +
                                     ...> total length : <n>`` (RESENDING when attempt > 0, on a timer or a
@@ -55,7 +60,11 @@ Processing             715047  7    ``processing <x> payload`` for each payload 
                                     ``ID_IPV4_ADDR ID received--<a.b.c.d>`` (714011, [U] by analogy with the
                                     observed quick-mode line); after a hash ``Computing hash for ISAKMP`` (715076).
                                     With an SA payload the VID lines wait for ``Oakley proposal is acceptable``
-ProposalAccepted       713906  7    ``Oakley proposal is acceptable``
+ProposalAccepted       713906  7    initiator: ``Oakley proposal is acceptable``
+                       715028  7    responder: ``IKE SA Proposal # 1, Transform # <n> acceptable  Matches global
+                                    IKE entry # <priority>`` (petenetlive 9.x capture; before it the MM1 VIDs, the
+                                    NAT-T ones as ``Received ... VID`` in preference order RFC, 03, 02, then
+                                    ``processing IKE SA payload``)
 ProposalRejected       713257  5    ``Phase 1 failure: Mismatched attribute types for class <c>: Rcv'd: <x> Cfg'd:
                                     <y>`` (class ``Group`` with ``Group <n>`` values as in ike-facts; [U] the other
                                     class names: Encryption, Hash, Auth, Life Duration)
@@ -64,7 +73,10 @@ ProposalRejected       713257  5    ``Phase 1 failure: Mismatched attribute type
 TransformNotOffered    713048  3    ``Error processing payload: Payload ID: 1`` [U]
 PeerKeyFound           713139  5    ``<peer> not found, using BASE GROUP default preshared key`` (via_default only)
                        713906  7    ``Connection landed on tunnel_group <group>``
-PeerKeyMissing         713138  3    ``Group <peer> not found and BASE GROUP default preshared key not configured``
+PeerKeyMissing         713902  3    ``Can't find a valid tunnel group, aborting...!`` with ``Group = <peer>, `` (the
+                                    SARANSK capture; 713138 ``Group <peer> not found and BASE GROUP default
+                                    preshared key not configured``, the syslog guide's wording, is not used: no
+                                    capture shows it on 9.x)
 GroupWithoutKey        713906  7    ``Connection landed on tunnel_group <group>``
                        713902  3    ``Can't find a valid tunnel group, aborting...!`` [U: a real ASA line for an
                                     unusable L2L group (SARANSK); its use for "group without a key" is our choice]
@@ -81,15 +93,21 @@ DecryptFailed          713902  3    ``Received encrypted Oakley Main Mode packet
                                     key.  Aborting`` [U]
 HashMismatch           713902  3    ``Hash verification failed`` [U: our wording]
 Duplicate              713201  5    ``Duplicate Phase 1 packet detected.  Retransmitting last packet.`` or ``...
-                                    No last packet to transmit.``; the resend itself is the next 713236 RESENDING
+                                    No last packet to transmit.`` or, within the duplicate holdoff, ``... Ignoring
+                                    packet.`` [U]; the resend itself is the next 713236 RESENDING. A copy of MM1:
+                                    713906 ``Duplicate first packet detected.`` (DAREN capture; [U] id)
 Retransmitted          -            (the resend is the 713236 RESENDING line of its ``sending`` event)
 NotifyDropped          713904  5    ``Received an un-encrypted <NAME> notify message, dropping`` ([U] for names
                                     other than INVALID_COOKIE); encrypted: ``Received encrypted Informational
                                     Exchange message, dropping`` [U: our wording]
                        713903  4    ``Information Exchange processing failed``
-NoMatchingSa           713904  5    encrypted: ``Received encrypted packet with no matching SA, dropping``; clear:
+NoMatchingSa           713904  5    clear, first payload not SA (a retransmitted MM3): ``Header invalid, missing SA
+                                    payload! (next payload = <type>)`` (SARANSK capture; [U] id);
+                                    encrypted: ``Received encrypted packet with no matching SA, dropping``; clear:
                                     ``Received un-encrypted packet with no matching SA, dropping`` [U: our wording]
 PhaseOneComplete       713119  5    ``PHASE 1 COMPLETED``
+                       713121  6    ``Keep-alive type for this connection: DPD`` (``None`` when the peer sent no
+                                    DPD VID [U]) (tunnelsup capture)
                        715080  7    initiator only: ``Starting P1 rekey timer: <95 % of lifetime> seconds.``
                                     (82080 for 86400 observed) [U: responder side]
 SaRemoved              715065  7    ``IKE MM Initiator|Responder FSM error history (struct &0x<addr>)  <state>,
@@ -98,7 +116,8 @@ SaRemoved              715065  7    ``IKE MM Initiator|Responder FSM error histo
                                     (MM_SND_MSGn, MM_WAIT_MSGn, MM_DONE; EV_SND_MSG, EV_START_TMR, EV_RESEND_MSG,
                                     EV_TIMEOUT, EV_RETRY, EV_RCV_MSG, EV_ERROR, NullEvent) so that a retransmission
                                     timeout reads exactly as the observed DAREN/PIX samples; ``struct`` address =
-                                    the first 4 cookie bytes, 8-aligned (deterministic) [U expansion]
+                                    0x00007fff + the first 4 cookie bytes, 8-aligned (64-bit as on 9.x, DAREN;
+                                    deterministic) [U expansion]
                        713906  7    ``IKE SA MM:<first 4 cookie bytes> terminating:  flags 0x01000002, refcnt 0,
                                     tuncnt 0`` [U]
                        713902  3    ``Removing peer from peer table failed, no match!``
