@@ -21,7 +21,8 @@ class Retransmit:
     retries: int = 3
     remove_after: float = 8.0
     resend_on_duplicate: bool = True
-    #: a duplicate makes the SA resend its last message at most once per this many seconds (None: every time)
+    #: a duplicate makes the SA resend its last message only if it has not sent it (first time, on the timer or for
+    #: another duplicate) within this many seconds (None: every time)
     duplicate_holdoff: float | None = None
     #: Read by drivers, not the core: interesting traffic keeps flowing, so the initiator starts a new Main Mode
     #: this many seconds after its SA was removed (None: the traffic stopped, nothing restarts).

@@ -93,7 +93,7 @@ class MainModeSA:
         self.last_received: bytes | None = None
         self.last_row: Transition | None = None  # the row that took ``last_received``
         self.last_decoded: tuple[tuple, int] = ((), 0)  # its payloads and length as decoded
-        self.last_duplicate_resend: float | None = None
+        self.last_send_at: float | None = None  # when the last message went out (first time or resent)
         self.retries_left = 0
         self.timer_resends = 0  # timer retransmissions of the last message sent
         self.peer_vids: set[bytes] = set()  # vendor IDs the peer sent in the messages this SA took
@@ -235,6 +235,7 @@ class MainModeSA:
         send = Send(self.id, self.peer, self.local_port, self.peer_port, data, row.sends, 0, Trigger.PROTOCOL,
                     payloads, length, row.encrypted_out)
         self.last_sent = send
+        self.last_send_at = now
         self.timer_resends = 0
         out.append(send)
         if row.retransmit:
@@ -278,6 +279,7 @@ class MainModeSA:
             self.retries_left -= 1
             self.history.append(HistoryStep(self.state, StepKind.RETRY, sent=self.last_sent.message))
             self._resend(out, Trigger.TIMER)
+            self.last_send_at = now
             self._log(out, Retransmitted, message=self.last_sent.message, attempt=self.last_sent.attempt,
                       left=self.retries_left, state=self.state)
             if self.retries_left > 0:
@@ -291,17 +293,18 @@ class MainModeSA:
 
     def _duplicate(self, message: Msg, out: list[Effect], now: float, received: dict) -> None:
         """A copy of a message already processed: resend our answer to it (ASA 713201), unless the row says not to,
-        there is nothing to resend, or a duplicate made us resend less than ``duplicate_holdoff`` seconds ago."""
+        there is nothing to resend, or we sent it (first, on the timer or for another copy) less than
+        ``duplicate_holdoff`` seconds ago: a box does not send the same message twice within one interval."""
         profile = self.config.retransmit
         allowed = (profile.resend_on_duplicate and self.last_sent is not None
                    and (self.last_row is None or self.last_row.resend_on_duplicate))
         holdoff = profile.duplicate_holdoff
-        limited = (allowed and holdoff is not None and self.last_duplicate_resend is not None
-                   and now - self.last_duplicate_resend < holdoff - 1e-6)  # a copy a whole interval later is answered
+        limited = (allowed and holdoff is not None and self.last_send_at is not None
+                   and now - self.last_send_at < holdoff - 1e-6)  # a copy a whole interval later is answered
         if allowed and not limited:
             out.append(self._verdict(Outcome.DUPLICATE, Reason.DUPLICATE_RESENT, NO_DETAIL, received))
             self._log(out, Duplicate, message=message, resent=self.last_sent.message)
-            self.last_duplicate_resend = now
+            self.last_send_at = now
             self._resend(out, Trigger.DUPLICATE)
         else:
             reason = Reason.DUPLICATE_RATE_LIMITED if limited else Reason.DUPLICATE_NOTHING_TO_RESEND

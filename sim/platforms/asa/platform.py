@@ -30,10 +30,12 @@ AUTH_EXTRAS_IF_PEER_SENT = ((c.VID_CISCO_IOS, (OtherPayload(c.IOS_KEEPALIVE_PAYL
 class AsaPlatform:
     name = "asa"
     #: ike-facts.md 3.7 (uncertain, configurable per device): resend every 8 s, 3 times, remove 8 s later. A duplicate
-    #: makes the SA resend its last message (713201) at most once per interval: no capture shows a Cisco box answer
-    #: every copy, libreswan and strongSwan rate-limit the same way, and without it a slow path amplifies (each
-    #: side's resends trigger the other's).
-    default_retransmit = Retransmit(duplicate_holdoff=8.0)
+    #: makes the SA resend its last message (713201) only if it has not sent it within half an interval (first, on
+    #: the timer or for another copy): no capture shows a Cisco box answer every copy, libreswan and strongSwan
+    #: rate-limit the same way, and without it a slow path amplifies (each side's resends trigger the other's) and
+    #: a copy arriving as the timer fires makes two identical datagrams. Half, not a whole interval: the IOS 12.x
+    #: capture shows a duplicate answered between the box's own timer resends.
+    default_retransmit = Retransmit(duplicate_holdoff=4.0)
     #: what ``ikesim run`` types on this device when no --command is given
     default_command = "show isakmp sa"
 

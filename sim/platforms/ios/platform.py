@@ -21,9 +21,9 @@ class IosPlatform:
     name = "ios"
     #: ike-facts.md 4.4 (partly uncertain): resend every 10 s, "attempt n of 5", then "Death by retransmission P1".
     #: We remove the SA 10 s after the 5th resend (when the next resend would have been due).
-    #: A duplicate-triggered resend ("retransmitting due to retransmit phase 1") at most once per interval, as on the
-    #: ASA (see AsaPlatform.default_retransmit).
-    default_retransmit = Retransmit(interval=10.0, retries=5, remove_after=10.0, duplicate_holdoff=10.0)
+    #: A duplicate triggers a resend ("retransmitting due to retransmit phase 1", 12.x capture) unless the message
+    #: went out less than half an interval ago, as on the ASA (see AsaPlatform.default_retransmit).
+    default_retransmit = Retransmit(interval=10.0, retries=5, remove_after=10.0, duplicate_holdoff=5.0)
     #: what ``ikesim run`` should type on this device when no --command is given
     default_command = "show crypto isakmp sa"
 
