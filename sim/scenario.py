@@ -511,6 +511,9 @@ def _device(doc: _Doc, key_node: yaml.Node, node: yaml.Node, role: str) -> tuple
                 changes[key] = doc.integer(timer_node, where, low=int(low), high=int(high))
             else:
                 changes[key] = doc.number(timer_node, where, low=low, high=high, unit="seconds")
+        if "interval" in changes and timers.duplicate_holdoff is not None and timers.interval > 0:
+            # the duplicate holdoff is a fixed share of the retransmission interval (see the platforms)
+            changes["duplicate_holdoff"] = timers.duplicate_holdoff * changes["interval"] / timers.interval
         timers = dataclasses.replace(timers, **changes)
 
     spec = DeviceSpec(role, hostname, platform, str(address), config_text, config, config_line, timers)

@@ -102,7 +102,7 @@ def test_empty_config():
     assert cfg.hostname is None
     assert cfg.ikev1_interfaces == frozenset()
     assert cfg.policies == ()
-    assert cfg.nat_traversal is None
+    assert cfg.nat_traversal == 20  # NAT-T is on by default (9.x), keepalive 20 s
     assert set(cfg.tunnel_groups) == {"DefaultL2LGroup", "DefaultRAGroup"}
 
 
@@ -373,7 +373,7 @@ def test_non_ascii_key_is_utf8_encoded():
 )
 def test_ignored_lines(line):
     cfg = parse_asa_config(line + "\n")
-    assert cfg.policies == () and cfg.ikev1_interfaces == frozenset() and cfg.nat_traversal is None
+    assert cfg.policies == () and cfg.ikev1_interfaces == frozenset() and cfg.nat_traversal == 20
     assert set(cfg.tunnel_groups) == {"DefaultL2LGroup", "DefaultRAGroup"}
 
 

@@ -294,7 +294,7 @@ def test_ike_config_carries_the_ios_profile():
 
 def test_platform_registry_and_profile():
     assert platform_for("ios") is IOS
-    assert IOS.default_retransmit == Retransmit(interval=10.0, retries=5, remove_after=10.0)
+    assert IOS.default_retransmit == Retransmit(interval=10.0, retries=5, remove_after=10.0, duplicate_holdoff=5.0)
     assert IOS.commands() == ["show crypto isakmp sa [detail]", "show logging", "debug crypto isakmp"]
     with pytest.raises(InputError, match="not supported"):
         platform_for("junos")
@@ -369,15 +369,15 @@ def test_bundled_ios_scenarios_load_with_the_ios_profile():
         asa = next(d for d in scenario.devices if d.platform == "asa")
         assert (ios.hostname, ios.outside, asa.hostname, asa.outside) == ("R-BRANCH", BRANCH, "ASA-HQ", HQ)
         assert isinstance(ios.config, IosConfig)
-        assert ios.timers == Retransmit(interval=10.0, retries=5, remove_after=10.0)
-        assert asa.timers == Retransmit()
+        assert ios.timers == Retransmit(interval=10.0, retries=5, remove_after=10.0, duplicate_holdoff=5.0)
+        assert asa.timers == Retransmit(duplicate_holdoff=4.0)
         ike = ios.ike_config()
         assert ike.listening and ike.key_required_to_initiate and ike.address == BRANCH
 
 
 def test_timers_override_the_ios_profile():
     scenario = variant("ios-no-psk", ("  platform: ios\n", "  platform: ios\n  timers: {retries: 2}\n"))
-    assert scenario.initiator.timers == Retransmit(interval=10.0, retries=2, remove_after=10.0)
+    assert scenario.initiator.timers == Retransmit(interval=10.0, retries=2, remove_after=10.0, duplicate_holdoff=5.0)
 
 
 def test_an_ios_config_error_points_at_the_file_line():
@@ -590,8 +590,9 @@ def test_abbreviations(command):
     ("show crypto isakmp sa | exclude ^$|IPv", "dst             src             state          conn-id status\n"
                                                "203.0.113.10    198.51.100.1    QM_IDLE           1001 ACTIVE\n"),
     ("show crypto isakmp sa | count ACTIVE", "Number of lines which match regexp = 1\n"),
+    # D: the ASA announced DPD (its DPD VID rides in MM5, as in the tunnelsup capture)
     ("show crypto isakmp sa detail | section ^1001", "1001  203.0.113.10    198.51.100.1           ACTIVE aes  sha  "
-                                                    "  psk  14 23:59:55\n       Engine-id:Conn-id =  SW:1\n"),
+                                                    "  psk  14 23:59:55 D\n       Engine-id:Conn-id =  SW:1\n"),
 ])
 def test_filters(command, expected):
     assert sim.run("asa-to-ios-healthy").show("R-BRANCH", command) == expected

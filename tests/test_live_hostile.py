@@ -221,7 +221,8 @@ def test_replays_of_an_mm1_get_at_most_a_handful_of_answers():
     duplicates = [r.event for r in result.trace.of(Logged) if isinstance(r.event, Duplicate)]
     assert len(duplicates) == 199
     assert sum(d.limited for d in duplicates) >= 197 and all(d.resent is None for d in duplicates if d.limited)
-    assert "Retransmit rate limited" in ASA.show(result.trace, "R-LIVE", result.trace.end, "show logging")
+    assert "Duplicate first packet detected.  Ignoring packet." in ASA.show(result.trace, "R-LIVE", result.trace.end,
+                                                                         "show logging")
 
 
 def test_copies_of_mm5_to_an_established_sa_are_not_reflected():

@@ -38,6 +38,14 @@ MM1_EXAMPLE = bytes.fromhex(
     "00 00 0023 01 01 0000 80010005 80020002 80040002 80030001 800b0001 000c0003 015180".replace(" ", "")
 )
 
+# The same MM1 as a Cisco box encodes it (and as we build it): LifeDuration 86400 as a 4-byte TLV, 84 bytes.
+MM1_CISCO = bytes.fromhex(
+    "0011223344556677 0000000000000000 01 10 02 00 00000000 00000054"
+    "00 00 0038 00000001 00000001"
+    "00 00 002c 01 01 00 01"
+    "00 00 0024 01 01 0000 80010005 80020002 80040002 80030001 800b0001 000c0004 00015180".replace(" ", "")
+)
+
 CIPHERS = [
     (Encryption.DES_CBC, None),
     (Encryption.TRIPLE_DES_CBC, None),
@@ -103,12 +111,13 @@ VALID = _valid_messages()
 # ------------------------------------------------------------------------------------------------ MM1 / MM2
 
 
-def test_mm1_example_is_reproduced_byte_for_byte():
-    # policy_attributes emits Encryption, Hash, GroupDesc, Authentication, LifeType, LifeDuration: the order of this
-    # example (group before auth), and scapy's minimal 3-byte TLV for 86400 (Cisco sends a 4-byte TLV; both legal).
+def test_mm1_example_is_reproduced_byte_for_byte_with_ciscos_4_byte_lifetime():
+    # policy_attributes emits Encryption, Hash, GroupDesc, Authentication, LifeType, LifeDuration: the order of the
+    # ike-facts example (group before auth), with Cisco's 4-byte TLV for 86400 where scapy writes a 3-byte one.
     assert m.build_mm1(ICK, [Policy(Encryption.TRIPLE_DES_CBC, None, Hash.SHA1, Auth.PRE_SHARED_KEY, 2, 86400)]) == (
-        MM1_EXAMPLE
+        MM1_CISCO
     )
+    assert m.parse(MM1_EXAMPLE).first(m.SaPayload).offers == m.parse(MM1_CISCO).first(m.SaPayload).offers
 
 
 def _check_sa_roundtrip(data: bytes, offered: list[Policy], numbers: list[int]) -> m.SaPayload:
@@ -173,7 +182,7 @@ def test_lifetime_encodings():
     small = m.build_mm1(ICK, [Policy(lifetime=28800)])
     assert bytes.fromhex("800c7080") in small  # TV form
     big = m.build_mm1(ICK, [Policy(lifetime=86400)])
-    assert bytes.fromhex("000c0003015180") in big  # minimal TLV
+    assert bytes.fromhex("000c000400015180") in big  # Cisco's 4-byte TLV
 
 
 @pytest.mark.parametrize("size", range(1, 9))
@@ -233,7 +242,7 @@ def test_policy_attributes_and_back():
 
 
 def test_priority_is_not_on_the_wire():
-    assert m.build_mm1(ICK, [Policy(priority=10)]) == MM1_EXAMPLE
+    assert m.build_mm1(ICK, [Policy(priority=10)]) == MM1_CISCO
     assert m.parse(MM1_EXAMPLE).first(m.SaPayload).offers[0].policy.priority == 0
 
 

@@ -116,7 +116,7 @@ def test_bundled_scenario_loads(name):
     assert (responder.role, responder.hostname, responder.outside) == ("responder", "ASA-LAB2", LAB2)
     for device in scenario.devices:
         assert device.platform == "asa"
-        assert device.timers == Retransmit()
+        assert device.timers == Retransmit(duplicate_holdoff=4.0)
         assert device.config.hostname == device.hostname
         ike = device.ike_config()
         assert ike.listening and ike.address == device.outside
@@ -230,8 +230,9 @@ fix: Nothing.
         Delay(2.0, None, None),
     )
     assert (scenario.look, scenario.seed, scenario.notice, scenario.fix) == (12.5, 0, "Look at ASA-LAB2.", "Nothing.")
-    assert scenario.initiator.timers == Retransmit(interval=8.0, retries=1, remove_after=8.0)
-    assert scenario.responder.timers == Retransmit(interval=2.0, retries=5, remove_after=0.0)
+    # the duplicate holdoff is half the interval
+    assert scenario.initiator.timers == Retransmit(interval=8.0, retries=1, remove_after=8.0, duplicate_holdoff=4.0)
+    assert scenario.responder.timers == Retransmit(interval=2.0, retries=5, remove_after=0.0, duplicate_holdoff=1.0)
     assert scenario.responder.platform == "asa"
     assert scenario.responder.ike_config().retransmit == scenario.responder.timers
 

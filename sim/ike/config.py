@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .constants import NAT_T_VENDOR_IDS
 from .policy import Policy
 
 
@@ -20,7 +21,8 @@ class Retransmit:
     retries: int = 3
     remove_after: float = 8.0
     resend_on_duplicate: bool = True
-    #: a duplicate makes the SA resend its last message at most once per this many seconds (None: every time)
+    #: a duplicate makes the SA resend its last message only if it has not sent it (first time, on the timer or for
+    #: another duplicate) within this many seconds (None: every time)
     duplicate_holdoff: float | None = None
     #: Read by drivers, not the core: interesting traffic keeps flowing, so the initiator starts a new Main Mode
     #: this many seconds after its SA was removed (None: the traffic stopped, nothing restarts).
@@ -57,6 +59,16 @@ class IkeConfig:
     #: half-open responder SAs one peer address may hold (strongSwan's block_threshold is the model; None: no limit)
     half_open_per_peer: int | None = None
     #: what the initiator does when it has no key after MM4: "abort" removes the SA at once (documented choice)
+    #: the NAT-T vendor IDs MM1 announces when ``nat_traversal`` (in the platform's order); they go before the
+    #: platform's own MM1 VIDs, and the responder's RFC 3947 answer before its MM2 VIDs (ASA and IOS captures)
+    nat_t_vendor_ids: tuple[bytes, ...] = NAT_T_VENDOR_IDS
+    #: payloads added to MM5/MM6 after ID and HASH (an ASA: the DPD VID)
+    auth_extras: tuple = ()
+    #: (vendor ID, payloads): payloads added to MM5/MM6 after HASH, before ``auth_extras``, only when the peer sent
+    #: that vendor ID earlier in the exchange. An ASA sends its proprietary IOS keep-alive payload (type 128) to a
+    #: peer that announced the Cisco IOS VID (capture: "Processing IOS/PIX Vendor ID payload" precedes "Constructing
+    #: IOS keep alive payload"); a peer that does not know type 128 may drop the whole message (libreswan does).
+    auth_extras_if_peer_sent: tuple = ()
     vendor_ids_mm1: tuple[bytes, ...] = ()
     vendor_ids_mm2: tuple[bytes, ...] = ()
     vendor_ids_mm3: tuple[bytes, ...] = ()

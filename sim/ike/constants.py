@@ -121,9 +121,28 @@ VID_DPD = bytes.fromhex("afcad71368a1f1c96b8696fc77570100")
 VID_XAUTH = bytes.fromhex("09002689dfd6b712")
 VID_CISCO_UNITY = bytes.fromhex("12f5f28c457168a9702d9fe274cc0100")
 VID_CISCO_FRAGMENTATION = bytes.fromhex("4048b7d56ebce88525e7de7f00d6c2d3") + bytes.fromhex("c0000000")
+#: MD5("draft-ietf-ipsec-nat-t-ike-07") (recomputed; ike-scan's ike-vendor-ids lists the same value)
+VID_NAT_T_DRAFT_07 = bytes.fromhex("439b59f8ba676c4c7737ae22eab8f582")
+#: The Cisco IOS vendor ID ("Maybe Cisco IOS" in ike-scan's ike-vendor-ids, "Cisco IOS" in Nessus' ike table); an
+#: ASA sends it as "ASA spoofing IOS" (tunnelsup capture, real-captures.md). Its 16 bytes make the captured MM3
+#: length (256 with a group-2 KE and a 20-byte nonce) come out exactly.
+VID_CISCO_IOS = bytes.fromhex("bdb41038a7ec5e5534dd004d0f91f927")
+#: Altiga/Cisco VPN3000/Cisco ASA GW: MD5("ALTIGA GATEWAY") truncated to 14 bytes + version 1.0 (ike-scan's
+#: ike-vendor-ids documents the construction; an ASA answering ike-scan shows ...2a500100)
+VID_ALTIGA_GW = bytes.fromhex("1f07f70eaa6514d3b0fa96542a500100")
+#: Cisco's proprietary IOS keep-alive payload (a private-use payload type, RFC 2408 3.1), sent by an ASA in MM5/MM6
+IOS_KEEPALIVE_PAYLOAD = 128
+#: its body: the keep-alive proposal, two 32-bit seconds values (ASA: "proposal=32767/32767 sec."). The layout is
+#: inferred from the capture's MM5 length (96 = 28 + ID 12 + HASH 24 + keep-alive 4+8 + DPD VID 20), not documented.
+IOS_KEEPALIVE_PROPOSAL = (32767, 32767)
 
 #: what a NAT-T capable initiator announces in MM1, newest first (ike-facts.md 1.6)
 NAT_T_VENDOR_IDS = (VID_NAT_T_RFC3947, VID_NAT_T_DRAFT_03, VID_NAT_T_DRAFT_02N)
+
+
+def ios_keepalive_body(proposal: tuple[int, int] = IOS_KEEPALIVE_PROPOSAL) -> bytes:
+    """The body of an IOS keep-alive payload (type 128) proposing ``proposal`` seconds."""
+    return b"".join(int(v).to_bytes(4, "big") for v in proposal)
 
 VENDOR_ID_NAMES = {
     VID_NAT_T_RFC3947: "NAT-Traversal RFC",
@@ -134,4 +153,7 @@ VENDOR_ID_NAMES = {
     VID_XAUTH: "xauth V6",
     VID_CISCO_UNITY: "Cisco Unity",
     VID_CISCO_FRAGMENTATION: "Fragmentation",
+    VID_NAT_T_DRAFT_07: "NAT-Traversal ver 07",
+    VID_CISCO_IOS: "Cisco IOS",
+    VID_ALTIGA_GW: "Altiga/Cisco VPN3000/Cisco ASA GW",
 }

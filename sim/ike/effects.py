@@ -46,7 +46,7 @@ class Send(NamedTuple):
     dport: int
     data: bytes
     message: Msg
-    attempt: int = 0  # 0 = the original, n = the n-th resend
+    attempt: int = 0  # 0 = the original; timer resend: its number (1..retries); duplicate-triggered resend: 1
     trigger: Trigger = Trigger.PROTOCOL
     payloads: tuple = ()
     length: int = 0

@@ -93,8 +93,10 @@ class MainModeSA:
         self.last_received: bytes | None = None
         self.last_row: Transition | None = None  # the row that took ``last_received``
         self.last_decoded: tuple[tuple, int] = ((), 0)  # its payloads and length as decoded
-        self.last_duplicate_resend: float | None = None
+        self.last_send_at: float | None = None  # when the last message went out (first time or resent)
         self.retries_left = 0
+        self.timer_resends = 0  # timer retransmissions of the last message sent
+        self.peer_vids: set[bytes] = set()  # vendor IDs the peer sent in the messages this SA took
         # Timer ids come from the endpoint, so that a later SA with the same cookies (a late copy of MM1 after
         # the first SA was removed) never reuses the id of a timer that was cancelled before it was born.
         self.timer_ids = timer_ids if timer_ids is not None else itertools.count(1)
@@ -165,6 +167,7 @@ class MainModeSA:
             out.append(self._verdict(Outcome.DISCARDED, Reason.MISSING_PAYLOADS, make_detail(missing=missing),
                                      received))
             return out
+        self.peer_vids.update(p.data for p in payloads if isinstance(p, messages.VendorIdPayload))
         result = getattr(self, row.handler)(msg, payloads, out, now)
         if isinstance(result, Refuse):
             out.append(self._verdict(Outcome.DISCARDED, result.reason, result.detail, received))
@@ -232,6 +235,8 @@ class MainModeSA:
         send = Send(self.id, self.peer, self.local_port, self.peer_port, data, row.sends, 0, Trigger.PROTOCOL,
                     payloads, length, row.encrypted_out)
         self.last_sent = send
+        self.last_send_at = now
+        self.timer_resends = 0
         out.append(send)
         if row.retransmit:
             self.retries_left = self.config.retransmit.retries
@@ -251,8 +256,16 @@ class MainModeSA:
             self.timer_id = 0
 
     def _resend(self, out: list[Effect], trigger: Trigger) -> None:
+        """Resend the last message: a timer resend is numbered among the timer resends (1..retries, so a label
+        never counts past the configured retries); a resend caused by a duplicate is attempt 1, told apart by its
+        trigger (the box labels the two differently, and only the timer spends retries)."""
         assert self.last_sent is not None
-        resend = self.last_sent._replace(attempt=self.last_sent.attempt + 1, trigger=trigger)
+        if trigger is Trigger.TIMER:
+            self.timer_resends += 1
+            attempt = self.timer_resends
+        else:
+            attempt = 1
+        resend = self.last_sent._replace(attempt=attempt, trigger=trigger)
         self.last_sent = resend
         out.append(resend)
 
@@ -266,6 +279,7 @@ class MainModeSA:
             self.retries_left -= 1
             self.history.append(HistoryStep(self.state, StepKind.RETRY, sent=self.last_sent.message))
             self._resend(out, Trigger.TIMER)
+            self.last_send_at = now
             self._log(out, Retransmitted, message=self.last_sent.message, attempt=self.last_sent.attempt,
                       left=self.retries_left, state=self.state)
             if self.retries_left > 0:
@@ -279,17 +293,18 @@ class MainModeSA:
 
     def _duplicate(self, message: Msg, out: list[Effect], now: float, received: dict) -> None:
         """A copy of a message already processed: resend our answer to it (ASA 713201), unless the row says not to,
-        there is nothing to resend, or a duplicate made us resend less than ``duplicate_holdoff`` seconds ago."""
+        there is nothing to resend, or we sent it (first, on the timer or for another copy) less than
+        ``duplicate_holdoff`` seconds ago: a box does not send the same message twice within one interval."""
         profile = self.config.retransmit
         allowed = (profile.resend_on_duplicate and self.last_sent is not None
                    and (self.last_row is None or self.last_row.resend_on_duplicate))
         holdoff = profile.duplicate_holdoff
-        limited = (allowed and holdoff is not None and self.last_duplicate_resend is not None
-                   and now - self.last_duplicate_resend < holdoff)
+        limited = (allowed and holdoff is not None and self.last_send_at is not None
+                   and now - self.last_send_at < holdoff - 1e-6)  # a copy a whole interval later is answered
         if allowed and not limited:
             out.append(self._verdict(Outcome.DUPLICATE, Reason.DUPLICATE_RESENT, NO_DETAIL, received))
             self._log(out, Duplicate, message=message, resent=self.last_sent.message)
-            self.last_duplicate_resend = now
+            self.last_send_at = now
             self._resend(out, Trigger.DUPLICATE)
         else:
             reason = Reason.DUPLICATE_RATE_LIMITED if limited else Reason.DUPLICATE_NOTHING_TO_RESEND
@@ -341,7 +356,11 @@ class MainModeSA:
         return tuple(messages.auth_payloads(id_type, proto, port, data, hash_value, self._auth_extras()))
 
     def _auth_extras(self) -> tuple:
-        return ()
+        """The platform's extra MM5/MM6 payloads: those it sends only to a peer that announced a vendor ID, then
+        those it always sends."""
+        conditional = tuple(p for vid, extra in self.config.auth_extras_if_peer_sent if vid in self.peer_vids
+                            for p in extra)
+        return conditional + tuple(self.config.auth_extras)
 
     def _encrypt(self, payloads: tuple) -> tuple[bytes, int]:
         """Encrypt the payload chain of MM5/MM6 with the current IV and advance the IV (CBC chaining).

@@ -7,7 +7,7 @@ message means to the initiator.
 from __future__ import annotations
 
 from . import crypto, messages
-from .constants import NAT_T_PORT, NAT_T_VENDOR_IDS, Auth
+from .constants import NAT_T_PORT, Auth
 from .effects import Effect, detail
 from .events import (Initiated, NatTFloat, NoCertificate, NoLocalKey, PeerKeyFound, PhaseOneComplete,
                      ProposalAccepted, TransformNotOffered, BadKe)
@@ -26,7 +26,7 @@ class Initiator(MainModeSA):
 
     def begin(self, msg, payloads, out: list[Effect], now: float) -> Accept:
         offers = sorted(self.config.policies, key=lambda p: p.priority)
-        vids = self.config.vendor_ids_mm1 + (NAT_T_VENDOR_IDS if self.config.nat_traversal else ())
+        vids = (self.config.nat_t_vendor_ids if self.config.nat_traversal else ()) + self.config.vendor_ids_mm1
         mm1 = messages.mm1_payloads(offers, vids)
         self.sai_b = mm1[0].body
         self._log(out, Initiated, policies=len(offers))

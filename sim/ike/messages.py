@@ -299,9 +299,9 @@ def policy_attributes(policy: Policy) -> list[tuple[str, int]]:
     """The scapy transform attributes for one policy.
 
     Order: Encryption, KeyLength (AES only), Hash, GroupDesc, Authentication, LifeType (seconds), LifeDuration. This
-    is the order of the MM1 example in ike-facts.md 1.11 (group before authentication), which we reproduce
-    byte-for-byte. LifeDuration goes out as scapy encodes it: TV when <= 0xFFFF, otherwise a minimal TLV
-    (86400 -> ``000c 0003 015180``; Cisco uses a 4-byte TLV; tshark and charon accept both).
+    is the order of the MM1 example in ike-facts.md 1.11 (group before authentication). LifeDuration goes out as
+    Cisco encodes it (:func:`_attribute_bytes`): TV when <= 0xFFFF, otherwise a 4-byte TLV (86400 ->
+    ``000c 0004 00015180``; scapy's minimal ``000c 0003 015180`` is parsed too).
     """
     attrs: list[tuple[str, int]] = [("Encryption", int(policy.encryption))]
     if policy.key_length is not None:
@@ -454,17 +454,21 @@ def _transform_packets(offers: Sequence[tuple[int, Policy]]) -> list[tuple[int, 
     for number, policy in offers:
         if not 0 <= number <= 0xFF:
             raise ValueError(f"bad transform number {number}")
-        transforms.append(
-            (
-                PT.TRANSFORM,
-                ISAKMP_payload_Transform(
-                    transform_count=number,  # scapy's name for the transform number; it writes 0 if left None
-                    transform_id=KEY_IKE,
-                    transforms=policy_attributes(policy),
-                ),
-            )
-        )
+        body = bytes((number, KEY_IKE, 0, 0)) + b"".join(
+            _attribute_bytes(_ATTR_NAME_TO_NUM[name], value) for name, value in policy_attributes(policy))
+        transforms.append((PT.TRANSFORM, ISAKMP_payload(load=body)))
     return transforms
+
+
+def _attribute_bytes(kind: int, value: int) -> bytes:
+    """One data attribute as a Cisco box encodes it (RFC 2408 3.3): TV when the value fits 16 bits, else a TLV with
+    a 4-byte value (8 bytes beyond 32 bits). Cisco's LifeDuration 86400 is ``000c 0004 00015180`` (ike-scan
+    against ASAs shows ``LifeDuration(4)``; the tunnelsup MM1, 172 bytes for one AES transform and four VIDs, only
+    adds up with it); scapy would write the minimal 3-byte TLV."""
+    if 0 <= value <= 0xFFFF:
+        return struct.pack("!HH", 0x8000 | kind, value)
+    size = 4 if value <= 0xFFFFFFFF else 8
+    return struct.pack("!HH", kind, size) + value.to_bytes(size, "big")
 
 
 def sa_payload(offers: Sequence[tuple[int, Policy]]) -> SaPayload:

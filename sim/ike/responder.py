@@ -55,7 +55,7 @@ class Responder(MainModeSA):
         self.rcookie = cookie(self.secrets)
         self.nat_t = self.config.nat_traversal and self._announces_nat_t(mm1)
         self._log(out, ProposalAccepted, priority=chosen.priority, transform=numbers[index], policy=chosen)
-        vids = self.config.vendor_ids_mm2 + ((VID_NAT_T_RFC3947,) if self.nat_t else ())
+        vids = ((VID_NAT_T_RFC3947,) if self.nat_t else ()) + self.config.vendor_ids_mm2
         return Accept(tuple(messages.mm2_payloads(chosen, numbers[index], vids)))
 
     def on_mm3(self, msg: messages.Message, payloads, out: list[Effect], now: float) -> Accept | Refuse:

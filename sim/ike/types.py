@@ -108,7 +108,7 @@ class Reason(Word):
     MISSING_PAYLOADS = "missing-payloads"  # lacks a payload its row requires (detail: missing, tuple of names)
     DUPLICATE_RESENT = "duplicate-resent"  # a copy of a processed message: the last message was resent
     DUPLICATE_NOTHING_TO_RESEND = "duplicate-nothing-to-resend"  # a copy, and nothing to resend (or not allowed)
-    DUPLICATE_RATE_LIMITED = "duplicate-rate-limited"  # a copy, but a resend went out less than an interval ago
+    DUPLICATE_RATE_LIMITED = "duplicate-rate-limited"  # a copy, but the answer went out less than the holdoff ago
     # -- refusals by a row's handler -----------------------------------------------------------------------------
     NO_PROPOSAL_CHOSEN = "no-proposal-chosen"  # no offered transform matches (detail: attribute, received,
     #                                            configured; no_key=True when an IOS-style lookup found no key)

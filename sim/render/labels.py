@@ -23,7 +23,7 @@ from ..engine.trace import DatagramSent, Trace
 from ..ike.constants import Notify
 from ..ike.messages import NotifyPayload
 from ..ike.states import TRANSITIONS
-from ..ike.types import Msg, Reason
+from ..ike.types import Msg, Reason, Trigger
 from . import reasons
 
 __all__ = ["Fate", "FATE_KINDS", "message_label", "retransmit_suffix", "fate", "fates", "describe_fate",
@@ -77,8 +77,13 @@ def _notify_label(sent: DatagramSent) -> str:
 
 
 def retransmit_suffix(sent: DatagramSent) -> str:
-    """``" (retransmit n)"`` for the n-th resend of a message (timer- or duplicate-triggered), else ``""``."""
-    return f" (retransmit {sent.attempt})" if sent.attempt else ""
+    """``" (retransmit n)"`` for the n-th timer retransmission of a message (n never exceeds the configured
+    retries), ``" (resent on duplicate)"`` for a resend a duplicate of the message it answers caused, else ``""``."""
+    if not sent.attempt:
+        return ""
+    if sent.trigger == Trigger.DUPLICATE:
+        return " (resent on duplicate)"
+    return f" (retransmit {sent.attempt})"
 
 
 @dataclass(frozen=True)

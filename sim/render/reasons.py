@@ -67,7 +67,7 @@ DISCARD_WORDS = {
     Reason.MISSING_PAYLOADS: lambda d, m: _missing(d, m),
     Reason.DUPLICATE_RESENT: lambda d, m: "already processed; last message resent",
     Reason.DUPLICATE_NOTHING_TO_RESEND: lambda d, m: "already processed; nothing to resend",
-    Reason.DUPLICATE_RATE_LIMITED: lambda d, m: "already processed; resent less than an interval ago, not again",
+    Reason.DUPLICATE_RATE_LIMITED: lambda d, m: "already processed; its answer went out moments ago, not resent",
     Reason.NO_PROPOSAL_CHOSEN: lambda d, m: (f"no acceptable proposal: {d.get('attribute')} received "
                                              f"{d.get('received')}, configured {d.get('configured')}"),
     Reason.TRANSFORM_NOT_OFFERED: lambda d, m: "responder chose a transform that was not offered",

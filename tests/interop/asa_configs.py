@@ -22,6 +22,8 @@ def asa_config(hostname: str, peer: str, psk: str | None, *, encryption: str = "
     ]
     if nat_t:
         lines.append("crypto isakmp nat-traversal 20")
+    else:  # on by default (9.x), as on the box
+        lines.append("no crypto isakmp nat-traversal")
     if psk is not None:
         lines += [f"tunnel-group {peer} ipsec-attributes", f" ikev1 pre-shared-key {psk}"]
     return "\n".join(lines) + "\n"

@@ -178,7 +178,9 @@ class AsaConfig:
     ikev1_interfaces: frozenset[str] = frozenset()
     policies: tuple[Policy, ...] = ()
     tunnel_groups: dict[str, TunnelGroup] = field(default_factory=_builtin_groups)
-    nat_traversal: int | None = None
+    #: NAT-T keepalive seconds; on by default since 8.3 (9.x: 'crypto isakmp nat-traversal 20' is the default,
+    #: real-captures.md: NAT-T VIDs in MM1 of every capture); None after 'no crypto isakmp nat-traversal'
+    nat_traversal: int | None = NAT_KEEPALIVE_DEFAULT
     #: the software version of a whole running-config (``ASA Version 9.12(4)`` -> ``9.12(4)``), None in a fragment
     version: str | None = None
     interfaces: tuple[AsaInterface, ...] = ()
@@ -291,7 +293,7 @@ class _Parser(BlockParser):
     interfaces: set = field(default_factory=set)
     policies: dict = field(default_factory=dict)  # priority -> _PolicyDraft
     groups: dict = field(default_factory=lambda: dict(_builtin_groups()))
-    nat_traversal: int | None = None
+    nat_traversal: int | None = NAT_KEEPALIVE_DEFAULT
     version: str | None = None
     interface_drafts: list = field(default_factory=list)  # [AsaInterface field dicts]
     map_entries: dict = field(default_factory=dict)  # (map, seq) -> CryptoMapEntry field dict

@@ -38,7 +38,12 @@ Initiated              713041  5    ``IKE Initiator: New Phase 1, Intf inside, I
 DatagramSent (first)   715046  7    ``constructing <x> payload`` for each payload of the datagram (ISAKMP SA, ke,
                                     nonce, ID, hash, VIDs by name: ``Cisco Unity VID``, ``xauth V6 VID``,
                                     ``dpd vid``, ``Fragmentation VID + extended capabilities``, NAT-T ``VID ver
-                                    02|03|RFC``, other ``VID``; NAT-Discovery, notify [U])
+                                    02|03|RFC``, other ``VID``; NAT-Discovery, notify [U]); the IOS VID: 715048
+                                    ``Send IOS VID`` + 715038 ``Constructing ASA spoofing IOS Vendor ID payload
+                                    (version: 1.0.0, capabilities: 20000001)``; Altiga: ``constructing VID
+                                    payload`` + 715048 ``Send Altiga/Cisco VPN3000/Cisco ASA GW VID``; the IOS
+                                    keep-alive payload: 715034 ``Constructing IOS keep alive payload:
+                                    proposal=32767/32767 sec.`` (all from the tunnelsup capture)
                        715076  7    ``Computing hash for ISAKMP`` after a HASH payload
 DatagramSent           713236  7    ``IKE_DECODE SENDING|RESENDING Message (msgid=<hex>) with payloads : <HDR +
                                     ...> total length : <n>`` (RESENDING when attempt > 0, on a timer or a
@@ -55,7 +60,11 @@ Processing             715047  7    ``processing <x> payload`` for each payload 
                                     ``ID_IPV4_ADDR ID received--<a.b.c.d>`` (714011, [U] by analogy with the
                                     observed quick-mode line); after a hash ``Computing hash for ISAKMP`` (715076).
                                     With an SA payload the VID lines wait for ``Oakley proposal is acceptable``
-ProposalAccepted       713906  7    ``Oakley proposal is acceptable``
+ProposalAccepted       713906  7    initiator: ``Oakley proposal is acceptable``
+                       715028  7    responder: ``IKE SA Proposal # 1, Transform # <n> acceptable  Matches global
+                                    IKE entry # <priority>`` (petenetlive 9.x capture; before it the MM1 VIDs, the
+                                    NAT-T ones as ``Received ... VID`` in preference order RFC, 03, 02, then
+                                    ``processing IKE SA payload``)
 ProposalRejected       713257  5    ``Phase 1 failure: Mismatched attribute types for class <c>: Rcv'd: <x> Cfg'd:
                                     <y>`` (class ``Group`` with ``Group <n>`` values as in ike-facts; [U] the other
                                     class names: Encryption, Hash, Auth, Life Duration)
@@ -64,7 +73,10 @@ ProposalRejected       713257  5    ``Phase 1 failure: Mismatched attribute type
 TransformNotOffered    713048  3    ``Error processing payload: Payload ID: 1`` [U]
 PeerKeyFound           713139  5    ``<peer> not found, using BASE GROUP default preshared key`` (via_default only)
                        713906  7    ``Connection landed on tunnel_group <group>``
-PeerKeyMissing         713138  3    ``Group <peer> not found and BASE GROUP default preshared key not configured``
+PeerKeyMissing         713902  3    ``Can't find a valid tunnel group, aborting...!`` with ``Group = <peer>, `` (the
+                                    SARANSK capture; 713138 ``Group <peer> not found and BASE GROUP default
+                                    preshared key not configured``, the syslog guide's wording, is not used: no
+                                    capture shows it on 9.x)
 GroupWithoutKey        713906  7    ``Connection landed on tunnel_group <group>``
                        713902  3    ``Can't find a valid tunnel group, aborting...!`` [U: a real ASA line for an
                                     unusable L2L group (SARANSK); its use for "group without a key" is our choice]
@@ -81,15 +93,21 @@ DecryptFailed          713902  3    ``Received encrypted Oakley Main Mode packet
                                     key.  Aborting`` [U]
 HashMismatch           713902  3    ``Hash verification failed`` [U: our wording]
 Duplicate              713201  5    ``Duplicate Phase 1 packet detected.  Retransmitting last packet.`` or ``...
-                                    No last packet to transmit.``; the resend itself is the next 713236 RESENDING
+                                    No last packet to transmit.`` or, within the duplicate holdoff, ``... Ignoring
+                                    packet.`` [U]; the resend itself is the next 713236 RESENDING. A copy of MM1:
+                                    713906 ``Duplicate first packet detected.`` (DAREN capture; [U] id)
 Retransmitted          -            (the resend is the 713236 RESENDING line of its ``sending`` event)
 NotifyDropped          713904  5    ``Received an un-encrypted <NAME> notify message, dropping`` ([U] for names
                                     other than INVALID_COOKIE); encrypted: ``Received encrypted Informational
                                     Exchange message, dropping`` [U: our wording]
                        713903  4    ``Information Exchange processing failed``
-NoMatchingSa           713904  5    encrypted: ``Received encrypted packet with no matching SA, dropping``; clear:
+NoMatchingSa           713904  5    clear, first payload not SA (a retransmitted MM3): ``Header invalid, missing SA
+                                    payload! (next payload = <type>)`` (SARANSK capture; [U] id);
+                                    encrypted: ``Received encrypted packet with no matching SA, dropping``; clear:
                                     ``Received un-encrypted packet with no matching SA, dropping`` [U: our wording]
 PhaseOneComplete       713119  5    ``PHASE 1 COMPLETED``
+                       713121  6    ``Keep-alive type for this connection: DPD`` (``None`` when the peer sent no
+                                    DPD VID [U]) (tunnelsup capture)
                        715080  7    initiator only: ``Starting P1 rekey timer: <95 % of lifetime> seconds.``
                                     (82080 for 86400 observed) [U: responder side]
 SaRemoved              715065  7    ``IKE MM Initiator|Responder FSM error history (struct &0x<addr>)  <state>,
@@ -98,7 +116,8 @@ SaRemoved              715065  7    ``IKE MM Initiator|Responder FSM error histo
                                     (MM_SND_MSGn, MM_WAIT_MSGn, MM_DONE; EV_SND_MSG, EV_START_TMR, EV_RESEND_MSG,
                                     EV_TIMEOUT, EV_RETRY, EV_RCV_MSG, EV_ERROR, NullEvent) so that a retransmission
                                     timeout reads exactly as the observed DAREN/PIX samples; ``struct`` address =
-                                    the first 4 cookie bytes, 8-aligned (deterministic) [U expansion]
+                                    0x00007fff + the first 4 cookie bytes, 8-aligned (64-bit as on 9.x, DAREN;
+                                    deterministic) [U expansion]
                        713906  7    ``IKE SA MM:<first 4 cookie bytes> terminating:  flags 0x01000002, refcnt 0,
                                     tuncnt 0`` [U]
                        713902  3    ``Removing peer from peer table failed, no match!``
@@ -180,7 +199,17 @@ _VID_RECEIVED = {
     c.VID_NAT_T_DRAFT_02N: "NAT-Traversal ver 02",
     c.VID_NAT_T_DRAFT_03: "NAT-Traversal ver 03",
     c.VID_NAT_T_RFC3947: "NAT-Traversal RFC",
+    c.VID_NAT_T_DRAFT_07: "NAT-Traversal ver 07",
+    c.VID_ALTIGA_GW: "Altiga/Cisco VPN3000/Cisco ASA GW",
 }
+#: the NAT-T VIDs, in the order a 9.x responder reports receiving them (petenetlive KB 0001531: RFC, 03, 02,
+#: whatever their order on the wire)
+_NAT_T_PREFERENCE = (c.VID_NAT_T_RFC3947, c.VID_NAT_T_DRAFT_07, c.VID_NAT_T_DRAFT_03, c.VID_NAT_T_DRAFT_02N,
+                     c.VID_NAT_T_DRAFT_02)
+#: what 715038 says of the IOS VID: an ASA sends it with these (tunnelsup capture); the simulator cannot read
+#: version or capabilities out of the 16 bytes, so a received IOS VID reports the same values [U]
+IOS_VID_VERSION = "1.0.0"
+IOS_VID_CAPABILITIES = "20000001"
 _FRAGMENTATION_VID_PREFIX = c.VID_CISCO_FRAGMENTATION[:16]
 
 #: 713257 class names for the core's mismatch attributes ([U] except Group).
@@ -298,9 +327,11 @@ def fsm_pairs(history, final: tuple[str, str] = ("MM_DONE", "EV_ERROR")) -> list
 
 def fsm_history_text(role: str, sa_id: str, history) -> str:
     pairs = fsm_pairs(history)[-FSM_HISTORY_DEPTH:][::-1]
-    address = int(sa_id[:8] or "0", 16) & 0xFFFFFFF8
+    # 9.x is a 64-bit image: its struct addresses read 0x00007fff........ (DAREN capture); the low 32 bits come
+    # from the cookie, 8-aligned, so the line is deterministic
+    address = 0x7FFF00000000 | (int(sa_id[:8] or "0", 16) & 0xFFFFFFF8)
     chain = "-->".join(f"{s}, {e}" for s, e in pairs)
-    return (f"IKE MM {role.capitalize()} FSM error history (struct &0x{address:x})  <state>, <event>:  {chain}")
+    return (f"IKE MM {role.capitalize()} FSM error history (struct &0x{address:016x})  <state>, <event>:  {chain}")
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -357,6 +388,7 @@ class _Renderer:
         self.datagrams = views.datagrams(trace)
         self.groups: dict[str, str] = {}  # sa -> tunnel-group once landed
         self.deferred: list[tuple[int, str]] = []  # VID lines waiting for "Oakley proposal is acceptable"
+        self.dpd: set[str] = set()  # SAs whose peer announced DPD (its VID)
         self.roles: dict[str, str] = {}
         for r in trace.records:
             if isinstance(r, SaChanged) and r.device == hostname:
@@ -422,7 +454,8 @@ class _Renderer:
         if sent.attempt == 0:
             for payload in decoded.payloads:
                 for mid, text in _construct_lines(payload):
-                    self.emit(sent.t, mid, 7, text, sa=sent.sa, peer=sent.dst)
+                    # tunnelsup capture: the keep-alive line carries only "IP = " even once the group is known
+                    self.emit(sent.t, mid, 7, text, sa=sent.sa, peer=sent.dst, ip_only=mid == 715034)
         verb = "RESENDING" if sent.attempt else "SENDING"
         self.emit(sent.t, 713236, 7, f"IKE_DECODE {verb} Message (msgid={_fmt_msgid(decoded.message_id)}) with "
                   f"payloads : {decoded.summary} total length : {decoded.length}", sa=sent.sa, peer=sent.dst,
@@ -441,6 +474,11 @@ class _Renderer:
         payloads = processed.payloads
         has_sa = any(isinstance(p, messages.SaPayload) for p in payloads)
         self.deferred = []
+        if any(isinstance(p, messages.VendorIdPayload) and p.data == c.VID_DPD for p in payloads):
+            self.dpd.add(e.sa)
+        if has_sa and self.role(e.sa) == "responder":
+            self._responder_mm1(t, e, payloads)
+            return
         for payload in payloads:
             for mid, text in _process_lines(payload):
                 if has_sa and isinstance(payload, messages.VendorIdPayload):
@@ -448,7 +486,25 @@ class _Renderer:
                 else:
                     self.emit(t, mid, 7, text, sa=e.sa, peer=e.peer)
 
+    def _responder_mm1(self, t, e, payloads) -> None:
+        """A 9.x responder's MM1 (petenetlive KB 0001531): the VIDs first, the NAT-T ones in preference order as
+        ``Received ... VID`` lines, then ``processing IKE SA payload``; 715028 follows on acceptance."""
+        vids = [p.data for p in payloads if isinstance(p, messages.VendorIdPayload)]
+        for data in vids:
+            if data in _NAT_T_PREFERENCE:
+                continue
+            for mid, text in _process_lines(messages.VendorIdPayload(data)):
+                self.emit(t, mid, 7, text, sa=e.sa, peer=e.peer)
+        for data in _NAT_T_PREFERENCE:
+            if data in vids:
+                self.emit(t, 715049, 7, f"Received {_VID_RECEIVED[data]} VID", sa=e.sa, peer=e.peer)
+        self.emit(t, 715047, 7, "processing IKE SA payload", sa=e.sa, peer=e.peer)
+
     def on_proposal_accepted(self, t, e, cause) -> None:
+        if self.role(e.sa) == "responder":
+            self.emit(t, 715028, 7, f"IKE SA Proposal # 1, Transform # {e.transform} acceptable  Matches global "
+                      f"IKE entry # {e.priority}", sa=e.sa, peer=e.peer)
+            return
         self.emit(t, 713906, 7, "Oakley proposal is acceptable", sa=e.sa, peer=e.peer)
         for mid, text in self.deferred:
             self.emit(t, mid, 7, text, sa=e.sa, peer=e.peer)
@@ -478,8 +534,13 @@ class _Renderer:
         self._landed(t, e, e.group)
 
     def on_group_missing(self, t, e, cause) -> None:
-        self.emit(t, 713138, 3, f"Group {e.peer} not found and BASE GROUP default preshared key not configured",
-                  sa=e.sa, peer=e.peer)
+        # SARANSK capture (a responder without a tunnel-group for the peer): the group is named by the peer's
+        # address, and the box says it cannot find a valid one; the removal lines follow (on_sa_removed). Cisco's
+        # syslog guide words the same case as 713138 "Group <peer> not found and BASE GROUP default preshared key
+        # not configured"; no capture shows a 9.x box print it, so the default (9.x) profile follows the capture.
+        if e.sa is not None:
+            self.groups[e.sa] = e.peer
+        self.emit(t, 713902, 3, "Can't find a valid tunnel group, aborting...!", sa=e.sa, peer=e.peer)
 
     def on_group_no_key(self, t, e, cause) -> None:
         self._landed(t, e, e.group)
@@ -508,8 +569,16 @@ class _Renderer:
         self.emit(t, 713902, 3, "Hash verification failed", sa=e.sa, peer=e.peer)
 
     def on_duplicate(self, t, e, cause) -> None:
-        tail = "Retransmitting last packet." if e.resent else "No last packet to transmit."
-        tail = "Retransmit rate limited: not retransmitting." if e.limited else tail  # [U] wording (live holdoff)
+        if e.message == "MM1":
+            # DAREN capture and Cisco community threads: a repeated MM1 is a "first packet"; the resend, if any,
+            # is the next 713236 RESENDING line
+            tail = "" if e.resent else "  Ignoring packet."
+            self.emit(t, 713906, 7, f"Duplicate first packet detected.{tail}", sa=e.sa, peer=e.peer)
+            return
+        if e.limited:  # [U] a copy within the duplicate holdoff: not answered (Retransmit.duplicate_holdoff)
+            tail = "Ignoring packet."
+        else:
+            tail = "Retransmitting last packet." if e.resent else "No last packet to transmit."
         self.emit(t, 713201, 5, f"Duplicate Phase 1 packet detected.  {tail}", sa=e.sa, peer=e.peer)
 
     def on_notify_dropped(self, t, e, cause) -> None:
@@ -521,11 +590,21 @@ class _Renderer:
         self.emit(t, 713903, 4, "Information Exchange processing failed", peer=e.peer)
 
     def on_no_sa(self, t, e, cause) -> None:
+        processed = self.processed(cause)
+        first = processed.payloads[0] if processed is not None and processed.payloads else None
+        if not e.encrypted and first is not None and not isinstance(first, messages.SaPayload):
+            # SARANSK capture: the initiator's retransmitted MM3 after the responder deleted its SA
+            self.emit(t, 713904, 5, f"Header invalid, missing SA payload! (next payload = "
+                      f"{messages.payload_type(first)})", peer=e.peer)
+            return
         kind = "encrypted" if e.encrypted else "un-encrypted"
         self.emit(t, 713904, 5, f"Received {kind} packet with no matching SA, dropping", peer=e.peer)
 
     def on_phase1_completed(self, t, e, cause) -> None:
         self.emit(t, 713119, 5, "PHASE 1 COMPLETED", sa=e.sa, peer=e.peer)
+        # tunnelsup capture: the keep-alive type follows, then the rekey timer
+        keepalive = "DPD" if e.sa in self.dpd else "None"
+        self.emit(t, 713121, 6, f"Keep-alive type for this connection: {keepalive}", sa=e.sa, peer=e.peer)
         if self.role(e.sa) == "initiator" and e.lifetime:
             seconds = int(int(e.lifetime) * P1_REKEY_FRACTION)
             self.emit(t, 715080, 7, f"Starting P1 rekey timer: {seconds} seconds.", sa=e.sa, peer=e.peer)
@@ -590,12 +669,27 @@ def _construct_lines(payload) -> list[tuple[int, str]]:
     if isinstance(payload, messages.HashPayload):
         return [(715046, "constructing hash payload"), (715076, "Computing hash for ISAKMP")]
     if isinstance(payload, messages.VendorIdPayload):
+        if payload.data == c.VID_CISCO_IOS:  # tunnelsup capture: the ASA announces itself as IOS
+            return [(715048, "Send IOS VID"),
+                    (715038, f"Constructing ASA spoofing IOS Vendor ID payload (version: {IOS_VID_VERSION}, "
+                             f"capabilities: {IOS_VID_CAPABILITIES})")]
+        if payload.data == c.VID_ALTIGA_GW:
+            return [(715046, "constructing VID payload"), (715048, "Send Altiga/Cisco VPN3000/Cisco ASA GW VID")]
         return [(715046, f"constructing {_vid_construct_name(payload.data)} payload")]
+    if isinstance(payload, messages.OtherPayload) and payload.payload_type == c.IOS_KEEPALIVE_PAYLOAD:
+        return [(715034, f"Constructing IOS keep alive payload: proposal={_keepalive(payload.body)} sec.")]
     if isinstance(payload, messages.NatDPayload):
         return [(715046, "constructing NAT-Discovery payload"), (713906, "computing NAT Discovery hash")]
     if isinstance(payload, messages.NotifyPayload):
         return [(715046, "constructing notify payload")]
     return []
+
+
+def _keepalive(body: bytes) -> str:
+    """``32767/32767``: the two proposal values of an IOS keep-alive payload body."""
+    if len(body) != 8:
+        return "0/0"
+    return f"{int.from_bytes(body[:4], 'big')}/{int.from_bytes(body[4:], 'big')}"
 
 
 def _vid_construct_name(data: bytes) -> str:
@@ -623,9 +717,14 @@ def _process_lines(payload) -> list[tuple[int, str]]:
         return lines
     if isinstance(payload, messages.HashPayload):
         return [(715047, "processing hash payload"), (715076, "Computing hash for ISAKMP")]
+    if isinstance(payload, messages.OtherPayload) and payload.payload_type == c.IOS_KEEPALIVE_PAYLOAD:
+        return [(715047, "processing IOS keep alive payload: proposal=" + _keepalive(payload.body) + " sec.")]
     if isinstance(payload, messages.VendorIdPayload):
         lines = [(715047, "processing VID payload")]
         data = payload.data
+        if data == c.VID_CISCO_IOS:
+            return lines + [(715038, f"Processing IOS/PIX Vendor ID payload (version: {IOS_VID_VERSION}, "
+                                     f"capabilities: {IOS_VID_CAPABILITIES})")]
         name = _VID_RECEIVED.get(data)
         if name is None and data[:16] == _FRAGMENTATION_VID_PREFIX:
             name = _VID_RECEIVED[c.VID_CISCO_FRAGMENTATION]

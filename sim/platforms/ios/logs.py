@@ -58,6 +58,13 @@ MISMATCH_LINES = {
 }
 #: core notify names -> IOS debug names
 NOTIFY_NAMES = {"NO_PROPOSAL_CHOSEN": "PROPOSAL_NOT_CHOSEN"}
+#: NAT-T vendor IDs as IOS names them: "constructed NAT-T vendor-<x> ID" and "vendor ID is NAT-T <y>" (IOS-XE 16.x
+#: capture in real-captures.md for rfc3947 and the constructed names; the received names of the drafts are ours [U])
+NAT_T_CONSTRUCTED = {c.VID_NAT_T_RFC3947: "rfc3947", c.VID_NAT_T_DRAFT_07: "07", c.VID_NAT_T_DRAFT_03: "03",
+                     c.VID_NAT_T_DRAFT_02N: "02", c.VID_NAT_T_DRAFT_02: "02"}
+NAT_T_RECEIVED = {c.VID_NAT_T_RFC3947: "RFC 3947", c.VID_NAT_T_DRAFT_07: "v7", c.VID_NAT_T_DRAFT_03: "v3",
+                  c.VID_NAT_T_DRAFT_02N: "v2", c.VID_NAT_T_DRAFT_02: "v2"}
+OTHER_VIDS_RECEIVED = {c.VID_DPD: "DPD", c.VID_CISCO_UNITY: "Unity", c.VID_XAUTH: "XAUTH"}
 CIPHER_DEBUG = {c.Encryption.DES_CBC: "DES-CBC", c.Encryption.TRIPLE_DES_CBC: "3DES-CBC", c.Encryption.AES_CBC: "AES-CBC"}
 HASH_DEBUG = {c.Hash.MD5: "MD5", c.Hash.SHA1: "SHA", c.Hash.SHA2_256: "SHA256", c.Hash.SHA2_384: "SHA384",
               c.Hash.SHA2_512: "SHA512"}
@@ -131,6 +138,8 @@ class _Console:
         self.states: dict[str, str] = {}
         self.conn: dict[str, int] = {}
         self.timer_resends: dict[str, int] = {}
+        self.received_state: dict[str, str] = {}  # sa -> the IOS state the message being processed moved it to
+        self.processing: dict[str, object] = {}  # sa -> the verdict on the datagram it is processing
 
     # -- output ---------------------------------------------------------------------------------------------------
     def debug(self, t: float, sa: str | None, text: str, prefix: str = "ISAKMP") -> None:
@@ -178,6 +187,19 @@ class _Console:
         if record.message != Msg.NOTIFY:
             self.roles.setdefault(sa, record.role)
         letter, state = SEND_TAGS.get(record.message, (record.role[0].upper(), "MM_NO_STATE"))
+        if not record.attempt and record.message in (Msg.MM1, Msg.MM2):
+            for p in record.payloads:
+                if isinstance(p, messages.VendorIdPayload) and p.data in NAT_T_CONSTRUCTED:
+                    self.debug(t, sa, f"constructed NAT-T vendor-{NAT_T_CONSTRUCTED[p.data]} ID")
+        if not record.attempt and record.message == Msg.MM1:
+            # IOS-XE capture: the move out of IKE_READY is printed before the first packet leaves
+            self.debug(t, sa, "Input = IKE_MESG_FROM_IPSEC, IKE_SA_REQ_MM")
+            self.debug(t, sa, "Old State = IKE_READY  New State = IKE_I_MM1")
+            self.debug(t, sa, "beginning Main Mode exchange")
+        elif not record.attempt and record.message in (Msg.MM2, Msg.MM3, Msg.MM4, Msg.MM5) and sa in self.received_state:
+            here = self.received_state[sa]
+            self.debug(t, sa, "Input = IKE_MESG_INTERNAL, IKE_PROCESS_MAIN_MODE")
+            self.debug(t, sa, f"Old State = {here}  New State = {here}")
         if record.attempt and record.trigger == Trigger.TIMER:
             self.timer_resends[sa] = self.timer_resends.get(sa, 0) + 1
             attempt = self.timer_resends[sa]
@@ -213,13 +235,35 @@ class _Console:
         src, sport, dport = (record.src or sent.src, record.sport or sent.sport, record.dport or sent.dport)
         self.debug(record.t, sent.sa, f"received packet from {src} dport {dport} sport {sport} "
                                       f"Global {self._tag(sent.sa)}", "ISAKMP-PAK")
+        processed = datagram.processed
+        self.processing[sent.sa] = processed
+        number = Msg(sent.message).number if sent.message in tuple(Msg) else 0
+        if processed is not None and processed.outcome == "accepted" and number:
+            role = "responder" if sent.role == "initiator" else "initiator"
+            letter = role[0].upper()
+            if role == "responder" and number == 5 and dport == c.NAT_T_PORT:
+                self.debug(record.t, sent.sa, f"Detected port floating to port = {sport}")
+            old = "IKE_READY" if number == 1 else f"IKE_{letter}_MM{number - 1}"
+            new = f"IKE_{letter}_MM{number}"
+            self.received_state[sent.sa] = new
+            self.debug(record.t, sent.sa, "Input = IKE_MESG_FROM_PEER, IKE_MM_EXCH")
+            self.debug(record.t, sent.sa, f"Old State = {old}  New State = {new}")
 
     def on_sa_changed(self, record: SaChanged) -> None:
         update = record.update
         self.roles[update.sa] = update.role
-        old = FSM_NAMES.get((update.role, update.previous), "IKE_READY") if update.previous else "IKE_READY"
         new = FSM_NAMES.get((update.role, update.state), update.state) if update.state else "IKE_DEST_SA"
-        self.debug(record.t, update.sa, f"Old State = {old}  New State = {new}")
+        if update.state is not None and update.previous is None and update.role == "initiator":
+            pass  # the start: printed with the MM1 it sends (on_sent)
+        elif update.state is not None and update.sa in self.received_state:
+            # every message moves the state twice: received (on_delivered), then processed (IOS-XE capture)
+            old = self.received_state.pop(update.sa)
+            self.debug(record.t, update.sa, "Input = IKE_MESG_INTERNAL, IKE_PROCESS_COMPLETE")
+            self.debug(record.t, update.sa, f"Old State = {old}  New State = {new}")
+        else:
+            old = FSM_NAMES.get((update.role, update.previous), "IKE_READY") if update.previous else "IKE_READY"
+            self.received_state.pop(update.sa, None)
+            self.debug(record.t, update.sa, f"Old State = {old}  New State = {new}")
         if update.state is None:
             self.states.pop(update.sa, None)
         else:
@@ -230,7 +274,6 @@ class _Console:
         self.roles.setdefault(e.sa, "initiator")
         self.debug(t, e.sa, "Can not start Aggressive mode, trying Main mode.")
         self.debug(t, e.sa, f"found peer pre-shared key matching {e.peer}")
-        self.debug(t, e.sa, "beginning Main Mode exchange")
 
     def ev_no_key_to_initiate(self, t, e):
         self.error(t, None, f"No pre-shared key with {e.peer}!")
@@ -242,6 +285,8 @@ class _Console:
         message = e.message
         if message in (Msg.MM1, Msg.MM2):
             self.debug(t, e.sa, "processing SA payload. message ID = 0")
+            if message is Msg.MM2:  # IOS-XE capture: the initiator reports the VIDs right after the SA payload
+                self._vendor_ids(t, e.sa)
         elif message in (Msg.MM3, Msg.MM4):
             self.debug(t, e.sa, "processing KE payload. message ID = 0")
             self.debug(t, e.sa, "processing NONCE payload. message ID = 0")
@@ -249,8 +294,21 @@ class _Console:
             self.debug(t, e.sa, "processing ID payload. message ID = 0")
             self.debug(t, e.sa, "processing HASH payload. message ID = 0")
 
+    def _vendor_ids(self, t, sa) -> None:
+        processed = self.processing.get(sa)
+        for p in processed.payloads if processed is not None else ():
+            if isinstance(p, messages.VendorIdPayload):
+                self.debug(t, sa, "processing vendor id payload")
+                if p.data in NAT_T_RECEIVED:
+                    self.debug(t, sa, f"vendor ID is NAT-T {NAT_T_RECEIVED[p.data]}")
+                elif p.data in OTHER_VIDS_RECEIVED:
+                    self.debug(t, sa, f"vendor ID is {OTHER_VIDS_RECEIVED[p.data]}")
+
     def ev_proposal_accepted(self, t, e):
         sa, policy = e.sa, e.policy
+        if self.roles.get(sa) == "responder":
+            # the responder looks the key up when MM1 arrives (12.x capture: before "Checking ISAKMP transform")
+            self.debug(t, sa, f"found peer pre-shared key matching {e.peer}")
         self.debug(t, sa, f"Checking ISAKMP transform {e.transform} against priority {e.priority} policy")
         self.debug(t, sa, f"      encryption {CIPHER_DEBUG.get(policy.encryption, policy.cipher_name)}")
         if policy.key_length:
@@ -265,6 +323,8 @@ class _Console:
         else:
             self.debug(t, sa, f"      life duration (basic) of {policy.lifetime}")
         self.debug(t, sa, "atts are acceptable. Next payload is 0")
+        if self.roles.get(sa) == "responder":
+            self._vendor_ids(t, sa)
 
     def ev_proposal_rejected(self, t, e):
         received, configured = str(e.received), str(e.configured)
@@ -282,8 +342,7 @@ class _Console:
                        "transform not offered or changed")
 
     def ev_group_found(self, t, e):
-        if self.roles.get(e.sa) == "responder":  # the initiator looked its key up before MM1
-            self.debug(t, e.sa, f"found peer pre-shared key matching {e.peer}")
+        pass  # the initiator looked its key up before MM1, the responder when MM1 arrived (ev_proposal_accepted)
 
     def ev_no_key(self, t, e):
         self.error(t, e.sa, f"No pre-shared key with {e.peer}!")
@@ -297,6 +356,8 @@ class _Console:
         self.error(t, e.sa, f"invalid KE payload from {e.peer}")
 
     def ev_nat_detection(self, t, e):
+        if e.local_behind and e.peer_behind:
+            self.debug(t, e.sa, "NAT found, both nodes inside NAT")
         if e.local_behind:
             self.debug(t, e.sa, "My hash no match -  this node inside NAT")
         elif e.peer_behind:

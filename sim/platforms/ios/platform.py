@@ -4,13 +4,20 @@ config dialect and edits, state names, show output and logs, console, pasted-out
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from ...engine.trace import Trace
+from ...ike import constants as c
 from ...errors import InputError
 from ...ike.config import IkeConfig, Retransmit
 from . import console, edits, lab, show
 from . import showparse as _showparse
 from .config import IosConfig, parse_ios_config
+
+
+#: the NAT-T vendor IDs an IOS router announces in MM1, in its order (IOS-XE 16.x capture in real-captures.md:
+#: "constructed NAT-T vendor-rfc3947 ID", "-07", "-03", "-02")
+NAT_T_VIDS = (c.VID_NAT_T_RFC3947, c.VID_NAT_T_DRAFT_07, c.VID_NAT_T_DRAFT_03, c.VID_NAT_T_DRAFT_02N)
 
 
 class IosPlatform:
@@ -42,7 +49,9 @@ class IosPlatform:
     lab_hash_weights = lab.HASH_WEIGHTS
     #: ike-facts.md 4.4 (partly uncertain): resend every 10 s, "attempt n of 5", then "Death by retransmission P1".
     #: We remove the SA 10 s after the 5th resend (when the next resend would have been due).
-    default_retransmit = Retransmit(interval=10.0, retries=5, remove_after=10.0)
+    #: A duplicate triggers a resend ("retransmitting due to retransmit phase 1", 12.x capture) unless the message
+    #: went out less than half an interval ago, as on the ASA (see AsaPlatform.default_retransmit).
+    default_retransmit = Retransmit(interval=10.0, retries=5, remove_after=10.0, duplicate_holdoff=5.0)
     #: what ``ikesim run`` should type on this device when no --command is given
     default_command = "show crypto isakmp sa"
 
@@ -67,7 +76,8 @@ class IosPlatform:
         if interface is None and getattr(device, "live", False):
             mapped = sorted(config.crypto_map_interfaces)
             interface = mapped[0] if mapped else None
-        return config.ike_config(interface, device.outside, device.timers)
+        base = config.ike_config(interface, device.outside, device.timers)
+        return replace(base, nat_t_vendor_ids=NAT_T_VIDS)
 
     def state_name(self, role: str, state: str) -> str:
         return show.state_name(role, state)

@@ -89,12 +89,10 @@ def _capabilities(trace: Trace, hostname: str, update: SaUpdate, t: float) -> st
             continue
         if c.NAT_T_PORT in (record.sport, record.dport):
             nat = True
-        if record.device != hostname and record.message in ("MM1", "MM2", "MM3", "MM4") and not dpd:
-            try:
-                message = messages.parse(record.data)
-            except messages.MalformedMessage:
-                continue
-            dpd = any(v.data == c.VID_DPD for v in message.all(messages.VendorIdPayload))
+        if record.device != hostname and not dpd:
+            # the DPD VID may come in any message (an ASA sends it in MM5/MM6): read the payloads the core
+            # recorded (decrypted for MM5/MM6)
+            dpd = any(isinstance(p, messages.VendorIdPayload) and p.data == c.VID_DPD for p in record.payloads)
     if dpd:
         caps.append("D")
     if nat:
