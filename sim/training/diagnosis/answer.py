@@ -121,7 +121,7 @@ class Diagnosis:
     def ranking(self) -> list[str]:
         return [c.name for c in self.causes]
 
-    def as_dict(self) -> dict:
+    def as_dict(self, all_causes: bool = True) -> dict:
         data = {"source": self.source, "notes": list(self.notes), "peers": [p.as_dict() for p in self.peers],
                 "causes": [c.as_dict() for c in self.causes]}
         if self.shows is not None:
@@ -166,11 +166,9 @@ class Diagnosis:
             for group in peer.groups:
                 if group.ranks[0] <= shown:
                     names = ", ".join(group.members[:shown]) + (" and others" if len(group.members) > shown else "")
-                    say(f"{names} cannot be told apart from what was pasted (they explain it equally well); "
-                        "paste the other box's debug/log to tell them apart:", "", "  ")
-                    for cause in peer.causes[:shown]:
-                        if cause.name in group.members and cause.tell:
-                            say(f"{cause.name}: {cause.tell}", "   ", "  ")
+                    say(f"{names} cannot be told apart from what was pasted (they explain it equally well): "
+                        "the 'check' lines say what the other box would print for each; paste its debug or "
+                        "log to tell them apart.", "", "  ")
             rest = peer.causes[shown:]
             if rest:
                 say(f"({len(rest)} less likely: " + ", ".join(c.name for c in rest[:6])
@@ -327,7 +325,6 @@ def _diagnose_peer(paste: reader.Paste, peer: matching.PeerLogs | None, shows, o
         for cause in shows.causes:
             state_fits[cause.name] = cause.fit
             state_labs[cause.name] = cause.lab
-        notes += list(shows.notes)
     names = [NO_FAULT] + list(faults.CATALOGUE)
     fits = {}
     for name in names:
@@ -390,6 +387,7 @@ def diagnose(text: str, *, source: str = "-", peer: str | None = None) -> Diagno
     shows = None
     if paste.observation is not None:
         shows = states.diagnose(_show_text(paste), source=source, peer=peer)
+        notes += list(shows.notes)
     groups = matching.group(paste.logs)
     if peer is not None and groups:
         chosen = [g for g in groups if g.address == peer]

@@ -17,8 +17,9 @@ from .signatures import readers
 
 #: what a paste must contain: said in the one-line error for input that holds none of it
 EXPECTED = ("expected ASA syslog ('%ASA-5-713904: ...', ASDM exports), ASA console debug ('[IKEv1]: ...'), IOS "
-            "'debug crypto isakmp' ('ISAKMP:(1001): ...') or '%CRYPTO-' syslog, or 'show isakmp sa' / "
-            "'show crypto isakmp sa' output (ASA blocks, ASA 7.x tables, IOS tables)")
+            "'debug crypto isakmp' ('ISAKMP:(1001): ...') or '%CRYPTO-' syslog, or ASA 'show isakmp sa' blocks "
+            "('1   IKE Peer: 192.0.2.1', 'State : MM_ACTIVE') and 7.x tables, or an IOS 'show crypto isakmp sa' "
+            "table headed 'dst src state conn-id status'")
 
 _TERMINAL_STAMP = re.compile(r"^\s*(?:\[\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\]|\[\d\d:\d\d:\d\d(?:[.,]\d+)?\]"
                              r"|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?=\s)|\d\d:\d\d:\d\d[.,]\d+(?=\s))\s?")
