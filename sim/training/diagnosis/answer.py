@@ -412,5 +412,4 @@ def diagnose(text: str, *, source: str = "-", peer: str | None = None) -> Diagno
 
 def _show_text(paste: reader.Paste) -> str:
     logs = {line.number for line in paste.logs}
-    return "\n".join("" if n in logs else reader.SHOW_NO_SA.sub(r"\1 sa", line)
-                     for n, line in enumerate(paste.lines, start=1))
+    return "\n".join(reader.show_lines(["" if n in logs else line for n, line in enumerate(paste.lines, start=1)]))

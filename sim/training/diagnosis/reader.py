@@ -25,6 +25,9 @@ _TERMINAL_STAMP = re.compile(r"^\s*(?:\[\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]
                              r"|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?=\s)|\d\d:\d\d:\d\d[.,]\d+(?=\s))\s?")
 #: ASA ``show crypto isakmp`` / ``sh cry isa`` (no ``sa``) prints the same SA blocks as ``show crypto isakmp sa``
 SHOW_NO_SA = re.compile(r"^(\s*[A-Za-z][\w.\-]*(?:\([\w\-]+\))?[#>]\s*sh\w*\s+cr\w*\s+is\w*)\s*$")
+#: IOS 12.x prints ``dst src state conn-id slot`` with no status column (real-captures.md); the show parser wants one
+_IOS_SLOT_HEADER = re.compile(r"^(\s*dst\s+src\s+state\s+conn-id\s+slot)\s*$", re.I)
+_IOS_SLOT_ROW = re.compile(r"^(\s*\S+\s+\S+\s+[A-Za-z]+_[A-Za-z0-9_]+\s+\d+\s+\d+)\s*$")
 _PAGER = re.compile(r"\s*(?:<-+\s*More\s*-+>|-+\s*More\s*-+)[\s\b]*", re.I)
 
 
@@ -48,6 +51,25 @@ def clean(text: str) -> list[str]:
         line = _PAGER.sub(" ", line).replace("\b", "") if "ore" in line or "\b" in line else line
         line = line.replace("\u00a0", " ").replace("\ufeff", "")
         out.append(_TERMINAL_STAMP.sub("", line, count=1))
+    return out
+
+
+def show_lines(lines: list[str]) -> list[str]:
+    """The lines for the show parser: ASA ``show crypto isakmp`` (no ``sa``) as ``... sa``; an IOS 12.x table
+    without a status column given the status ACTIVE (the only other is ``(deleted)``, which 12.x does not print). TODO(lead): belongs with the table
+    parsing in sim/platforms/ios/showparse.py once that move lands."""
+    out = []
+    in_slot_table = False
+    for line in lines:
+        line = SHOW_NO_SA.sub(r"\1 sa", line)
+        if _IOS_SLOT_HEADER.match(line):
+            in_slot_table = True
+            line = line.rstrip() + " status"
+        elif in_slot_table and _IOS_SLOT_ROW.match(line):
+            line = line.rstrip() + " ACTIVE"
+        elif line.strip():
+            in_slot_table = False
+        out.append(line)
     return out
 
 
@@ -78,7 +100,7 @@ def read(text: str, source: str = "-") -> Paste:
             rest.append(line)
     notes: list[str] = []
     observation = None
-    rest = [SHOW_NO_SA.sub(r"\1 sa", line) for line in rest]
+    rest = show_lines(rest)
     try:
         if logs and not any(line.strip() for line in rest):
             raise InputError(showparse.NOTHING_FOUND, source=source)
