@@ -386,7 +386,7 @@ def diagnose(text: str, *, source: str = "-", peer: str | None = None) -> Diagno
     notes = list(paste.notes)
     shows = None
     if paste.observation is not None:
-        shows = states.diagnose(_show_text(paste), source=source, peer=peer)
+        shows = states.fits(_show_text(paste), source=source, peer=peer)
         notes += list(shows.notes)
     groups = matching.group(paste.logs)
     if peer is not None and groups:

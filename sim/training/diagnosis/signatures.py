@@ -62,7 +62,7 @@ def compute() -> dict:
     from ...api import run
     from ...errors import InputError
     from ...scenario import load_scenario
-    from .states import labs
+    from .states import labs, signature, signature_data
 
     plat = readers()
     out = {"fingerprint": fingerprint(), "labs": []}
@@ -86,7 +86,8 @@ def compute() -> dict:
                         keys[line.key] = line.body
                 sides.append(dict(sorted(keys.items())))
             entry["faults"][name] = {"sides": sides, "fix": _fix_lines(healthy, scenario),
-                                     "addresses": [d.outside for d in scenario.devices]}
+                                     "addresses": [d.outside for d in scenario.devices],
+                                     "states": signature_data(signature(lab.name, name))}
         out["labs"].append(entry)
     return out
 
