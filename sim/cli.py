@@ -270,7 +270,7 @@ def _cmd_diagnose(args) -> int:
     else:
         import shutil
 
-        width = min(shutil.get_terminal_size((100, 24)).columns, 120) - 1
+        width = min(shutil.get_terminal_size((100, 24)).columns, 120) - 1 if sys.stdout.isatty() else None
         sys.stdout.write(result.render(shown=1000 if args.all else 3, width=width))
     return 0
 

@@ -46,11 +46,26 @@ def fingerprint() -> str:
 
 
 def _fix_lines(healthy, broken) -> list[list]:
-    """Per side: the healthy configuration lines the fault removed or changed (what the fix restores)."""
+    """Per side: the healthy configuration lines the fault removed or changed (what the fix restores), each
+    indented line after the section line it belongs to (``tunnel-group X ipsec-attributes`` / `` ikev1 ...``)."""
     out = []
     for side, (before, after) in enumerate(zip(healthy.devices, broken.devices)):
-        diff = difflib.ndiff(before.config_text.splitlines(), after.config_text.splitlines())
-        lines = [line[2:] for line in diff if line.startswith("- ")]
+        old = before.config_text.splitlines()
+        diff = difflib.ndiff(old, after.config_text.splitlines())
+        lines: list[str] = []
+        index = -1
+        for line in diff:
+            if line.startswith(("  ", "- ")):
+                index += 1
+            if not line.startswith("- "):
+                continue
+            text = line[2:]
+            if text[:1].isspace():
+                parent = next((old[i] for i in range(index - 1, -1, -1) if old[i][:1] not in ("", " ", "\t")),
+                              None)
+                if parent is not None and parent not in lines:
+                    lines.append(parent)
+            lines.append(text)
         if lines:
             out.append([side, lines])
     return out
