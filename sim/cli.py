@@ -266,7 +266,7 @@ def _cmd_diagnose(args) -> int:
     if args.json:
         import json
 
-        sys.stdout.write(json.dumps(result.as_dict(all_causes=True), indent=2) + "\n")
+        sys.stdout.write(json.dumps(result.as_dict(), indent=2) + "\n")
     else:
         import shutil
 

@@ -121,7 +121,7 @@ class Diagnosis:
     def ranking(self) -> list[str]:
         return [c.name for c in self.causes]
 
-    def as_dict(self, all_causes: bool = True) -> dict:
+    def as_dict(self) -> dict:
         data = {"source": self.source, "notes": list(self.notes), "peers": [p.as_dict() for p in self.peers],
                 "causes": [c.as_dict() for c in self.causes]}
         if self.shows is not None:
