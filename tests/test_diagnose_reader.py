@@ -130,3 +130,11 @@ def test_cli_json_and_all():
     full = subprocess.run([sys.executable, "-m", "sim", "diagnose", "--all"], input=text, capture_output=True,
                           text=True)
     assert "--all" in short.stdout and len(full.stdout) > len(short.stdout)
+
+
+def test_who_sent_mm1_gives_the_role_when_no_line_names_it():
+    sent = ("%ASA-7-713236: IP = 192.0.2.9, IKE_DECODE SENDING Message (msgid=0) with payloads : HDR + SA (1) + "
+            "VENDOR (13) + NONE (0) total length : 124\n")
+    got = sent.replace("SENDING", "RECEIVED")
+    assert [b.side for b in matching.group(reader.read(sent).logs)[0].boxes] == [0]
+    assert [b.side for b in matching.group(reader.read(got).logs)[0].boxes] == [1]

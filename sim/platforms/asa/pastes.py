@@ -80,3 +80,18 @@ def simulated_lines(trace, hostname: str) -> list[str]:
     from .logs import debug_lines, syslog_lines
 
     return syslog_lines(trace, hostname, trace.end) + debug_lines(trace, hostname, trace.end)
+
+
+def mm1_role(lines) -> tuple[str, object] | None:
+    """Who sent MM1, from this box's first Main Mode decode line: ``SENDING`` a message with an SA payload first
+    means this box sent MM1 (initiator); ``RECEIVED`` one first means it got MM1 (responder). (role, line) or None."""
+    for line in lines:
+        if line.body.startswith("IKE_DECODE") and "(msgid=0)" in line.body.replace(" ", ""):
+            if "HDR + SA" not in line.body:
+                return None
+            if " SENDING " in f" {line.body} ":
+                return "initiator", line
+            if " RECEIVED " in f" {line.body} ":
+                return "responder", line
+            return None
+    return None

