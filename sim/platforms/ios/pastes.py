@@ -4,7 +4,7 @@ and the bare ``ISAKMP:``), ``%CRYPTO-4-IKMP_...`` syslogs (also as copy-paste le
 ``#CRYPTO...``), after any box timestamp (``*Mar  1 00:42:09.431:``, ``1d00h:``, ``000123:``) or none.
 
 :func:`read_line` turns one line into a :class:`~sim.platforms.pastelines.LogLine` or None. Roles come from the
-line's own marks (``(I)``/``(R)``, ``IKE_I_MM``/``IKE_R_MM``, ``beginning Main Mode``, ``(N) NEW SA``).
+line's own marks (``(I)``/``(R)``, ``IKE_I_MM``/``IKE_R_MM``, ``beginning Main Mode``, ``(N)``: a packet for a new SA, i.e. MM1 arriving).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ _PEER = re.compile(r"(?:\bto|\bfrom|matching|\bpeer|\bat|\bwith|\bfor|\bsrc)\s+(
                    + IPV4.pattern)
 
 _INITIATOR = re.compile(r"\(I\)|IKE_I_MM|beginning Main Mode|QM Initiator|isakmp_initiator")
-_RESPONDER = re.compile(r"\(R\)|IKE_R_MM|\(N\) NEW SA|QM Responder")
+_RESPONDER = re.compile(r"\(R\)|IKE_R_MM|\(N\)|QM Responder")
 _P1DONE = re.compile(r"IKE_P1_COMPLETE|IKE_PHASE1_COMPLETE")
 _P2DONE = re.compile(r"IKE_QM_PHASE2_COMPLETE|IPSEC\(create_sa\)|Creating IPSec SAs")
 _QMFAIL = re.compile(r"proxy identities not supported|phase 2 SA policy not acceptable|transform proposal not "
