@@ -112,17 +112,20 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--seed", type=_seed, help="seed (default: the scenario's)")
     console.add_argument("--at", type=_seconds, metavar="SECONDS", help="the instant to start at (default: look)")
 
-    diag = sub.add_parser("diagnose", help="rank the likely causes of pasted show output",
-                          description="Read real "
-                                      + " / ".join(f"'{p.default_command}'" for p in platforms)
-                                      + " output pasted from one or both sides ("
-                                      + ", ".join(p.paste_formats for p in platforms) + "; prompts, '| begin' "
-                                      "fragments and stray lines are fine) and rank the likely causes, each with how "
-                                      "to confirm it and the fix. The ranking comes from running the simulator over "
-                                      "the fault catalogue and matching the states.")
+    diag = sub.add_parser("diagnose", help="rank the likely causes of a pasted show output, syslog or debug",
+                          description="Read what you paste from one or both peers: 'show isakmp sa' / 'show crypto "
+                                      "isakmp sa' (any abbreviation and version), ASA syslog ('%%ASA-5-713904', ASDM "
+                                      "exports) and console debug ('[IKEv1]'), IOS 'debug crypto isakmp' (12.x, 15.x, "
+                                      "IOS-XE) and '%%CRYPTO-' syslog, with or without timestamps and prose around "
+                                      "it. Per peer, it gives the three likeliest causes with the pasted lines that "
+                                      "support them, what to check on the other box and the fix in your addresses; "
+                                      "or says that Phase 1 completed and Phase 2 fails. The ranking matches the "
+                                      "paste against what the simulator prints for every fault of the catalogue.")
     diag.add_argument("file", metavar="FILE", nargs="?", default="-", help="a file with the pasted output, or - "
                                                                            "for standard input (default)")
     diag.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
+    diag.add_argument("--all", action="store_true", help="list every cause that fits, not only the top three")
+    diag.add_argument("--peer", metavar="ADDRESS", help="diagnose only the tunnel to this peer address")
 
     live = sub.add_parser("live", help="play one device over real UDP against a real peer (lab use only)",
                           description="Run the same IKEv1 core over a real UDP socket, as the device described by "
@@ -341,6 +344,8 @@ def _cmd_diagnose(args) -> int:
     from .training.diagnose import diagnose
 
     if args.file == "-":
+        if sys.stdin.isatty():
+            sys.stderr.write("Paste the show output, syslog or debug, then press Ctrl-D (Ctrl-Z Enter on Windows).\n")
         text, source = sys.stdin.read(), "-"
     else:
         try:
@@ -349,13 +354,16 @@ def _cmd_diagnose(args) -> int:
         except OSError as exc:
             raise InputError(f"cannot read {args.file}: {exc.strerror or exc}") from None
         source = args.file
-    result = diagnose(text, source=source)
+    result = diagnose(text, source=source, peer=args.peer)
     if args.json:
         import json
 
         sys.stdout.write(json.dumps(result.as_dict(), indent=2) + "\n")
     else:
-        sys.stdout.write(result.render())
+        import shutil
+
+        width = min(shutil.get_terminal_size((100, 24)).columns, 120) - 1 if sys.stdout.isatty() else None
+        sys.stdout.write(result.render(shown=1000 if args.all else 3, width=width))
     return 0
 
 
