@@ -21,8 +21,8 @@ PASTES = Path(__file__).parent / "corpus" / "pastes"
 CASES = sorted(PASTES.glob("*.txt"))
 
 #: measured on the corpus (see its README); the issue's bar is 0.80 / 0.95
-TOP1 = 0.89
-TOP3 = 0.94
+TOP1 = 0.84  # 16 of 19 after the capture-faithful wire and lines (issue 10): see the corpus README
+TOP3 = 0.94  # 18 of 19
 
 
 def _meta(path: Path) -> dict:

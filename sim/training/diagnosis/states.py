@@ -1026,14 +1026,14 @@ class StoredSignature:
 
 
 def _stored_labs() -> tuple[Lab, ...]:
-    from ..signatures import load
+    from .signatures import load
 
     return tuple(Lab(lab["name"], *lab["platforms"]) for lab in load()["labs"])
 
 
 @functools.lru_cache(maxsize=None)
 def stored_signature(lab_name: str, fault: str) -> StoredSignature | None:
-    from ..signatures import load
+    from .signatures import load
 
     lab = next(lab for lab in load()["labs"] if lab["name"] == lab_name)
     entry = lab["faults"].get(fault)
