@@ -102,6 +102,16 @@ class AsaPlatform:
 
         return fixlines
 
+    #: the debug that shows Quick Mode, for a Phase-2 answer of the diagnosis
+    phase2_debug = "debug crypto ipsec 127"
+
+    @property
+    def pastes(self):
+        """How this platform's pasted syslog and debug lines read (:mod:`.pastes`), for the diagnosis."""
+        from . import pastes
+
+        return pastes
+
     def reason_words(self, reason, detail, message, removal: bool = False) -> str | None:
         """The core's reason in this platform's terms, or None for the neutral words (sim.render.reasons)."""
         from . import words

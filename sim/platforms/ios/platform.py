@@ -92,6 +92,16 @@ class IosPlatform:
 
         return fixlines
 
+    #: the debug that shows Quick Mode, for a Phase-2 answer of the diagnosis
+    phase2_debug = "debug crypto ipsec"
+
+    @property
+    def pastes(self):
+        """How this platform's pasted syslog and debug lines read (:mod:`.pastes`), for the diagnosis."""
+        from . import pastes
+
+        return pastes
+
     def reason_words(self, reason, detail, message, removal: bool = False) -> str | None:
         """The core's reason in this platform's terms, or None for the neutral words (sim.render.reasons)."""
         from . import words

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from ... import faults
 from ...errors import InputError
-from . import matching, reader, states
+from ...platforms import registry
+from . import matching, reader, statefit, states
 from .signatures import NO_FAULT, load, readers
 
 SHOWN = 3
@@ -256,8 +257,7 @@ def _phase2(peer: matching.PeerLogs, ph: matching.Phases) -> Cause:
     trouble = ph.qmfail[:2] or ph.qm[:1]
     support = tuple(_quote(line) for line in list(done) + [t for t in trouble if t not in done])
     platforms = {box.platform for box in peer.boxes}
-    commands = " / ".join("`show crypto ipsec sa`" + (" and `debug crypto ipsec 127`" if p == "asa" else
-                                                      " and `debug crypto ipsec`") for p in sorted(platforms))
+    commands = " / ".join(f"`show crypto ipsec sa` and `{registry.get(p).phase2_debug}`" for p in sorted(platforms))
     why = ("Phase 1 completed" + (f" (line {ph.p1done[0].number})" if ph.p1done else " (Quick Mode was under way)")
            + "; the problem is in Phase 2 (Quick Mode)")
     return Cause(1, PHASE2, "Phase 1 completed; the problem is in Phase 2 (Quick Mode)", 1.0, 1.0, 1.0, "",
@@ -386,7 +386,7 @@ def diagnose(text: str, *, source: str = "-", peer: str | None = None) -> Diagno
     notes = list(paste.notes)
     shows = None
     if paste.observation is not None:
-        shows = states.fits(_show_text(paste), source=source, peer=peer)
+        shows = statefit.fits(_show_text(paste), source=source, peer=peer)
         notes += list(shows.notes)
     groups = matching.group(paste.logs)
     if peer is not None and groups:

@@ -23,10 +23,10 @@ _ROOT = Path(__file__).resolve().parents[2]  # sim/
 
 
 def readers():
-    from ...platforms.asa import pastes as asa
-    from ...platforms.ios import pastes as ios
+    """Each registered platform's paste reader (``sim/platforms/<name>/pastes.py``), by platform name."""
+    from ...platforms import registry
 
-    return {"asa": asa, "ios": ios}
+    return {name: registry.get(name).pastes for name in registry.names()}
 
 
 @functools.lru_cache(maxsize=None)
