@@ -210,6 +210,11 @@ def test_nat_between_them_needs_nat_t(peer, behind):
     else:
         branch = branch.replace(HQ, public)
         hq = sub(hq, r"ip address 203\.0\.113\.1 255\.255\.255\.248", "ip address 10.0.0.2 255.255.255.0")
+    # NAT-T is on by default on an ASA (8.3 on): turn it off on the ASA(s) with its 'no' form
+    hq = sub(hq, r"^crypto ikev1 enable outside$", "crypto ikev1 enable outside\nno crypto isakmp nat-traversal")
+    if peer == "asa":
+        branch = sub(branch, r"^crypto ikev1 enable outside$",
+                     "crypto ikev1 enable outside\nno crypto isakmp nat-traversal")
     rule = [f"nat {behind} {public}"]
     result = run(hq, branch, path=rule)
     # only the box behind PAT can start; Phase 1 comes up on UDP 500, but NAT-T is off on the ASA(s)
@@ -222,10 +227,9 @@ def test_nat_between_them_needs_nat_t(peer, behind):
     assert off == ({"ASA-HQ"} if peer == "ios" else {"ASA-HQ", "ASA-BRANCH"})
     assert result.exit_code == 1
     # with 'crypto isakmp nat-traversal 20' on the ASA(s): MM5/MM6 float to UDP 4500 and the check passes
-    hq = sub(hq, r"^crypto ikev1 enable outside$", "crypto ikev1 enable outside\ncrypto isakmp nat-traversal 20")
+    hq = sub(hq, r"^no crypto isakmp nat-traversal$", "crypto isakmp nat-traversal 20")
     if peer == "asa":
-        branch = sub(branch, r"^crypto ikev1 enable outside$",
-                     "crypto ikev1 enable outside\ncrypto isakmp nat-traversal 20")
+        branch = sub(branch, r"^no crypto isakmp nat-traversal$", "crypto isakmp nat-traversal 20")
     result = run(hq, branch, path=rule)
     started = result.directions[applicable.index(True)]
     assert started.evidence.up and started.evidence.nat_t

@@ -249,7 +249,7 @@ def test_copies_of_mm5_to_an_established_sa_are_not_reflected():
 
     victim, answers, before = run(go())
     assert victim.exit_code == 0 and before == 0
-    assert 1 <= len(answers) <= 3
+    assert len(answers) <= 3  # none at all when the copies come within the holdoff of the MM6 itself
 
 
 # -- 3. lockout -------------------------------------------------------------------------------------------------------

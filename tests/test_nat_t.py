@@ -19,10 +19,9 @@ def nat_scenario(extra_path: str = "", nat_t: tuple[bool, bool] = (True, True)) 
     text = text.replace("tunnel-group 50.57.228.150", "tunnel-group 192.0.2.1")
     text = text.replace("crypto map outside_map 10 set peer 50.57.228.150", "crypto map outside_map 10 set peer 192.0.2.1")
     parts = text.split("responder:", 1)
-    for i, on in enumerate(nat_t):
-        if on:
-            parts[i] = parts[i].replace("    crypto ikev1 enable outside\n",
-                                        "    crypto ikev1 enable outside\n    crypto isakmp nat-traversal 20\n")
+    for i, on in enumerate(nat_t):  # NAT-T is on by default on an ASA (8.3 on): off takes the 'no' form
+        line = "    crypto isakmp nat-traversal 20\n" if on else "    no crypto isakmp nat-traversal\n"
+        parts[i] = parts[i].replace("    crypto ikev1 enable outside\n", "    crypto ikev1 enable outside\n" + line)
     text = "responder:".join(parts)
     text += "path:\n  - nat: {inside: initiator, address: 192.0.2.1}\n" + extra_path
     return sim.load_scenario_text(text, "nat-t.yaml")

@@ -141,8 +141,12 @@ def test_loss_fatal_counts_timer_and_duplicate_resends_apart():
     # the bundled run (seed 1): the responder completes, the initiator gives up in MM_WAIT_MSG6 (see its notice)
     record = record_of("loss-fatal")
     assert (record["up"], record["initiator_state"], record["responder_state"]) == (False, "MM_WAIT_MSG6", "MM_ACTIVE")
-    assert (record["resends"], record["timer_resends"], record["duplicate_resends"]) == (10, 7, 3)
+    assert (record["resends"], record["timer_resends"], record["duplicate_resends"]) == (8, 8, 0)
     assert record["initiator_removed_at"] == 48.02 and record["responder_removed_at"] is None
+    # return-path-blocked: the responder resends MM2 on its timer and for two copies of MM1 outside the holdoff
+    record = record_of("return-path-blocked")
+    assert (record["resends"], record["timer_resends"], record["duplicate_resends"]) == (8, 6, 2)
+    assert (record["initiator_removed_at"], record["responder_removed_at"]) == (32.0, 32.005)
 
 
 def test_only_reduce_reads_the_trace():
