@@ -70,7 +70,7 @@ def lab_of(scenario: Scenario):
     """The engine's plain-data view of ``scenario``: each device's IkeConfig as its platform builds it, the path."""
     from .engine.simulator import Lab, Node
 
-    nodes = [Node(d.hostname, d.role, d.outside, d.platform, d.ike_config()) for d in scenario.devices]
+    nodes = [Node(d.hostname, d.role, d.outside, d.platform, d.ike_config(), d.version) for d in scenario.devices]
     return Lab(scenario.name, scenario.title, nodes[0], nodes[1], tuple(scenario.path), scenario.seed)
 
 

@@ -106,7 +106,7 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\ud
 
 TOP_KEYS = ("title", "description", "base", "faults", "initiator", "responder", "path", "look", "seed", "notice",
             "fix")
-DEVICE_KEYS = ("hostname", "platform", "outside", "config", "timers")
+DEVICE_KEYS = ("hostname", "platform", "outside", "config", "timers", "version")
 TIMER_KEYS = ("interval", "retries", "remove_after", "reinitiate")
 RULE_KINDS = ("drop", "no-route", "loss", "delay", "nat")
 NAT_KEYS = ("inside", "address")
@@ -132,6 +132,14 @@ class DeviceSpec:
     config: Any  # the platform's parsed config object (its ``parse_config`` result)
     config_line: int
     timers: Retransmit
+    #: the software version the scenario names (``version: "8.2(5)"``); empty: the config's own version line, if any
+    version_given: str = ""
+
+    @property
+    def version(self) -> str:
+        """The software the device runs, for the platform's output profile: the scenario's ``version``, else the
+        config's version line (``ASA Version 9.12(4)``, ``version 15.9``), else empty (the platform's default)."""
+        return self.version_given or (getattr(self.config, "version", None) or "")
 
     def ike_config(self) -> IkeConfig:
         """The core's configuration for this device's outside interface, as its platform builds it."""
@@ -516,7 +524,14 @@ def _device(doc: _Doc, key_node: yaml.Node, node: yaml.Node, role: str) -> tuple
             changes["duplicate_holdoff"] = timers.duplicate_holdoff * changes["interval"] / timers.interval
         timers = dataclasses.replace(timers, **changes)
 
-    spec = DeviceSpec(role, hostname, platform, str(address), config_text, config, config_line, timers)
+    version = ""
+    if "version" in fields:
+        version_node = fields["version"][1]
+        version = doc.string(version_node, f"{role}.version").strip()
+        if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)*(?:\([0-9A-Za-z.]+\))?[A-Za-z0-9.]*", version) or len(version) > 30:
+            raise doc.error(f"{shown(version)} is not a software version (e.g. 9.12(4), 8.2(5), 15.9, 17.3)",
+                            version_node, f"{role}.version")
+    spec = DeviceSpec(role, hostname, platform, str(address), config_text, config, config_line, timers, version)
     return spec, {key: value for key, (_, value) in fields.items()}
 
 

@@ -44,6 +44,7 @@ class DeviceInfo(NamedTuple):
     role: str
     address: str
     platform: str
+    version: str = ""  # the software version, for the platform's output profile ("" = the platform's default)
 
 
 class DatagramSent(NamedTuple):

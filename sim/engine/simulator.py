@@ -47,6 +47,7 @@ class Node(NamedTuple):
     address: str
     platform: str  # a label for the renderers; the engine does nothing with it
     ike: IkeConfig
+    version: str = ""  # likewise: the software version the renderers follow
 
 
 class Lab(NamedTuple):
@@ -82,7 +83,8 @@ class Simulation:
             self.by_host[spec.hostname] = node
         self.trace = Trace(
             scenario=lab.name, title=lab.title, seed=self.seed,
-            devices=tuple(DeviceInfo(s.hostname, s.role, s.address, s.platform) for s in (lab.initiator, lab.responder)),
+            devices=tuple(DeviceInfo(s.hostname, s.role, s.address, s.platform, s.version)
+                          for s in (lab.initiator, lab.responder)),
         )
         self.records = self.trace.records
         self.recorder = Recorder(self.records.append, self)

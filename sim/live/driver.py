@@ -231,7 +231,8 @@ class _Live:
         return max(0.0, self.loop.time() - self.start)
 
     def _devices(self) -> None:
-        ours = DeviceInfo(self.hostname, self.role, self.address, self.device.platform)
+        ours = DeviceInfo(self.hostname, self.role, self.address, self.device.platform,
+                          getattr(self.device.config, "version", None) or "")
         peer = DeviceInfo(self.peer_hostname, self.peer_role, self.peer_address, registry.default().name)
         self.trace.devices = (ours, peer) if self.role == "initiator" else (peer, ours)
 

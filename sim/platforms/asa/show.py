@@ -9,6 +9,7 @@ from __future__ import annotations
 from ...engine.trace import Trace
 from ...errors import InputError
 from ..configtext import apply_filter, not_modelled
+from . import versions
 from ..configtext import matches_keywords as _matches
 from ...ike.effects import SaUpdate
 
@@ -45,13 +46,19 @@ def sa_type(update: SaUpdate) -> str:
     return "user"
 
 
-def render_sa_table(rows: list[tuple[SaUpdate, float, float | None]], t: float, detail: bool = False) -> str:
+def render_sa_table(rows: list[tuple[SaUpdate, float, float | None]], t: float, detail: bool = False,
+                    profile: str = versions.CURRENT) -> str:
+    """The SA table; ``profile`` 8.2 (:mod:`.versions`) leaves out the ``IKEv1 SAs:`` heading and the IKEv2 line."""
+    legacy = profile == versions.LEGACY
     lines = [""]
     if not rows:
+        if legacy:
+            return "\nThere are no isakmp sas\n"
         lines += ["There are no IKEv1 SAs", "", "There are no IKEv2 SAs"]
         return "\n".join(lines) + "\n"
     n = len(rows)
-    lines += [HEADER, "", f"   Active SA: {n}", f"    Rekey SA: 0 {REKEY_NOTE}", f"Total IKE SA: {n}", ""]
+    lines += ([] if legacy else [HEADER, ""]) + [f"   Active SA: {n}", f"    Rekey SA: 0 {REKEY_NOTE}",
+                                                 f"Total IKE SA: {n}", ""]
     for index, (update, _created, active_since) in enumerate(rows, start=1):
         lines.append(f"{index:<4}IKE Peer: {update.peer}")
         lines.append(f"    Type    : {sa_type(update):<16}Role    : {update.role} ")
@@ -64,7 +71,8 @@ def render_sa_table(rows: list[tuple[SaUpdate, float, float | None]], t: float, 
                 remaining = max(0, int(p.lifetime - (t - active_since)))
                 lines.append(f"    Lifetime Remaining: {remaining}")
         lines.append("")
-    lines.append("There are no IKEv2 SAs")
+    if not legacy:
+        lines.append("There are no IKEv2 SAs")
     return "\n".join(lines) + "\n"
 
 
@@ -108,7 +116,7 @@ def run(trace: Trace, hostname: str, t: float, command: str) -> str:
             raise InputError(plain, field="command")
         raise InputError(f"unknown command {command.strip()!r} (supported: {'; '.join(COMMANDS)}, "
                          f"each with | begin|include|exclude|grep REGEX)", field="command")
-    text = render_sa_table(trace.sa_table(hostname, t), t, detail)
+    text = render_sa_table(trace.sa_table(hostname, t), t, detail, versions.of(trace, hostname))
     for flt in filters:
         text = apply_filter(text, flt)
     return text

@@ -25,6 +25,7 @@ from ...ike import constants as c
 from ...ike import events as ev
 from ...ike import messages
 from ...ike.types import Msg, Reason, Trigger
+from . import versions
 from .states import FIRST_CONN_ID, state_name
 
 #: simulated t = 0 (no year is shown)
@@ -131,6 +132,7 @@ class _Console:
         self.hostname = hostname
         self.until = t
         self.local = trace.device(hostname).address
+        self.profile = versions.of(trace, hostname)
         self.lines: list[tuple[float, str, str]] = []
         self.datagrams = views.datagrams(trace)
         self.effects = views.effects(trace)
@@ -143,7 +145,8 @@ class _Console:
 
     # -- output ---------------------------------------------------------------------------------------------------
     def debug(self, t: float, sa: str | None, text: str, prefix: str = "ISAKMP") -> None:
-        self.lines.append((t, DEBUG, f"{prefix}: ({self.conn.get(sa, 0) if sa else 0}):{text}"))
+        conn = self.conn.get(sa, 0) if sa else 0
+        self.lines.append((t, DEBUG, f"{versions.debug_prefix(self.profile, prefix, conn)}{text}"))
 
     def error(self, t: float, sa: str | None, text: str) -> None:
         self.debug(t, sa, text, "ISAKMP-ERROR")
@@ -165,7 +168,7 @@ class _Console:
             elif kind is DatagramDelivered:
                 self.on_delivered(record)
             elif kind is KeysRecord:
-                self.conn.setdefault(record.keys.sa, FIRST_CONN_ID + len(self.conn))
+                self.conn.setdefault(record.keys.sa, versions.first_conn_id(self.profile) + len(self.conn))
                 self.debug(record.t, record.keys.sa, "SKEYID state generated")
             elif kind is SaChanged:
                 self.on_sa_changed(record)

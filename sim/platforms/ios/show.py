@@ -19,12 +19,15 @@ from ...engine.trace import DatagramSent, KeysRecord, SaChanged, Trace
 from ...errors import InputError
 from ...ike import constants as c
 from ...ike.effects import SaUpdate
+from . import versions
 from ..configtext import apply_filter, choices, compile_filter, matches_keywords, not_modelled, output_lines
 from .states import FIRST_CONN_ID, STATE_NAMES, state_name  # noqa: F401 - re-exported for callers
 
 IPV4_HEADER = "IPv4 Crypto ISAKMP SA"
 IPV6_HEADER = "IPv6 Crypto ISAKMP SA"
 TABLE_HEADER = f"{'dst':<16}{'src':<16}{'state':<15}{'conn-id':>7} status"
+#: the 12.x table (itcertnotes capture: ``dst             src             state           conn-id    slot``)
+TABLE_HEADER_12 = f"{'dst':<16}{'src':<16}{'state':<16}{'conn-id':>7}{'slot':>8}"
 DETAIL_CODES = (
     "Codes: C - IKE configuration mode, D - Dead Peer Detection",
     "       K - Keepalives, N - NAT-traversal",
@@ -110,6 +113,17 @@ def render_sa_table(trace: Trace, hostname: str, t: float, detail: bool = False,
     rows = trace.sa_table(hostname, t)
     ids = conn_ids(trace, hostname, t, conn_id_from)
     lines: list[str] = []
+    prof = versions.of(trace, hostname)
+    if prof == versions.V12:
+        # 12.x (itcertnotes capture): one table, no heading, no status column, conn-ids from 1
+        if not detail:
+            lines.append(TABLE_HEADER_12)
+            for update, _created, _active in rows:
+                dst, src = _ends(local, update)
+                conn = ids.get((update.sa, update.role), 0)
+                conn = conn - FIRST_CONN_ID + 1 if conn else 0
+                lines.append(f"{dst:<16}{src:<16}{state_name(update.role, update.state):<16}{conn:>7}{0:>8}")
+            return "\n".join(lines) + "\n\n"
     if not detail:
         lines += [IPV4_HEADER, TABLE_HEADER]
         for update, _created, _active in rows:
