@@ -306,3 +306,40 @@ def test_real_commands_the_simulator_does_not_model_say_so_plainly(psk):
 def test_show_crypto_isakmp_on_an_asa_prints_the_sa_table(psk):
     console = Console(psk)
     assert "State   : MM_WAIT_MSG6" in answer(console, "show crypto isa")
+
+
+def test_question_mark_answers_at_once_on_a_terminal():
+    """At a terminal, '?' gives the help without Enter and the typed words come back, as on the box."""
+    import os
+    import pty
+    import select
+    import signal
+    import sys
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.execv(sys.executable, [sys.executable, "-m", "sim", "console", "psk-mismatch"])
+    out = b""
+    try:
+        def read_until(marker: bytes, seconds: float = 20.0) -> None:
+            nonlocal out
+            end = time.monotonic() + seconds
+            while marker not in out and time.monotonic() < end:
+                ready, _, _ = select.select([fd], [], [], 0.1)
+                if ready:
+                    try:
+                        out += os.read(fd, 4096)
+                    except OSError:
+                        return
+
+        read_until(b"ASA-LAB1# ")
+        os.write(fd, b"sh ?")  # no Enter
+        read_until(b"running-config")
+        read_until(b"ASA-LAB1# sh ")
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    text = out.decode(errors="replace")
+    assert "Current operating configuration" in text and text.rstrip().endswith("ASA-LAB1# sh"), text[-300:]

@@ -482,7 +482,8 @@ def render(run, hostname: str, command: str, at: float | None = None) -> str:
 
 
 def _setup_readline(console: Console):
-    """Tab completion from the console's grammar; history is readline's own (this session only, no file)."""
+    """Tab completion from the console's grammar, and ``?`` answered without Enter, as on the box; history is
+    readline's own (this session only, no file)."""
     try:
         import readline
     except ImportError:  # pragma: no cover - Windows without pyreadline
@@ -496,6 +497,9 @@ def _setup_readline(console: Console):
     readline.set_completer_delims(" \t|")
     readline.set_completer(complete)
     readline.parse_and_bind("tab: complete")
+    if "libedit" not in (getattr(readline, "__doc__", "") or ""):
+        # '?' answers at once, as on the box: insert it literally and accept the line (GNU readline macro)
+        readline.parse_and_bind(r'"?": "\C-v?\C-j"')
     return readline
 
 
