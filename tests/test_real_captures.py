@@ -237,3 +237,40 @@ def test_ios_responder_12x_itcertnotes():
 ])
 def test_normalize_keeps_the_text_and_sets_addresses_and_numbers_aside(line, prefix, expected):
     assert normalize(line, prefix) == expected
+
+
+def test_ios_responder_12x_itcertnotes_with_its_prefix_and_table():
+    """The same capture with the device running 12.4 (version profile): the ``ISAKMP (0:1):`` prefix is the box's own,
+    and the table is ``dst src state conn-id slot`` with conn-id 1 and slot 0."""
+    import dataclasses
+
+    scenario = sim.load_scenario("asa-to-ios-return-path-blocked")
+    scenario = dataclasses.replace(scenario, responder=dataclasses.replace(scenario.responder, version_given="12.4"))
+    r = sim.run(scenario)
+    debug = r.show("R-BRANCH", "debug crypto isakmp", at=r.trace.end).splitlines()
+    captured = [
+        "ISAKMP (0:1): processing SA payload. message ID = 0",
+        "ISAKMP (0:1): found peer pre-shared key matching 10.10.10.2",
+        "ISAKMP (0:1): Checking ISAKMP transform 1 against priority 1 policy",
+        "ISAKMP (0:1): atts are acceptable. Next payload is 0",
+    ]
+    # the prefix is compared too (numbers set aside): "ISAKMP (0:1): " with its blank
+    keep = re.compile(r"^.*?(?=ISAKMP \(0:)")
+    assert_in_order(captured, debug, keep)
+    table = r.show("R-BRANCH", "show crypto isakmp sa", at=r.look).splitlines()
+    assert table[0] == "dst             src             state           conn-id    slot"
+    assert re.fullmatch(r"\S+ +\S+ +MM_SA_SETUP +\d+ +0", table[1]), table
+
+
+def test_asa_responder_other_refusals_linux_to_asa_lab_notes():
+    """"Linux to ASA VPN" lab notes: an ASA whose interface has no crypto map drops the packet with
+    ``No crypto map bound to interface... dropping pkt``; one whose policies match no offer says ``All SA proposals
+    found unacceptable``."""
+    text = (bundled_dir() / "healthy.yaml").read_text()
+    at = text.index("responder:")
+    unbound = text[:at] + text[at:].replace("    crypto map outside_map interface outside\n", "", 1)
+    r = sim.run(load_scenario_text(unbound, "no-map.yaml"))
+    assert_in_order(["[IKEv1]: IP = 10.1.1.1, No crypto map bound to interface... dropping pkt"],
+                    r.show("ASA-LAB2", "show logging", at=r.trace.end).splitlines(), ASA_PREFIX)
+    assert_in_order(["[IKEv1 DEBUG]: IP = 10.1.1.1, All SA proposals found unacceptable"],
+                    asa_log("proposal-group-mismatch", "ASA-LAB2"), ASA_PREFIX)

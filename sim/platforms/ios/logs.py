@@ -145,6 +145,10 @@ class _Console:
 
     # -- output ---------------------------------------------------------------------------------------------------
     def debug(self, t: float, sa: str | None, text: str, prefix: str = "ISAKMP") -> None:
+        if self.profile == versions.V12 and sa and sa not in self.conn and prefix != "ISAKMP-PAK":
+            # 12.x numbers an SA when it starts working on it (itcertnotes: "(0:0): received packet ... NEW SA",
+            # then "(0:1): processing SA payload"), not when it has keys
+            self.conn[sa] = versions.first_conn_id(self.profile) + len(self.conn)
         conn = self.conn.get(sa, 0) if sa else 0
         self.lines.append((t, DEBUG, f"{versions.debug_prefix(self.profile, prefix, conn)}{text}"))
 
@@ -168,7 +172,8 @@ class _Console:
             elif kind is DatagramDelivered:
                 self.on_delivered(record)
             elif kind is KeysRecord:
-                self.conn.setdefault(record.keys.sa, versions.first_conn_id(self.profile) + len(self.conn))
+                if self.profile != versions.V12:
+                    self.conn.setdefault(record.keys.sa, versions.first_conn_id(self.profile) + len(self.conn))
                 self.debug(record.t, record.keys.sa, "SKEYID state generated")
             elif kind is SaChanged:
                 self.on_sa_changed(record)

@@ -115,6 +115,7 @@ def render_sa_table(trace: Trace, hostname: str, t: float, detail: bool = False,
     lines: list[str] = []
     prof = versions.of(trace, hostname)
     if prof == versions.V12:
+        ids = conn_ids(trace, hostname, t, "creation")  # 12.x numbers an SA when it is created
         # 12.x (itcertnotes capture): one table, no heading, no status column, conn-ids from 1
         if not detail:
             lines.append(TABLE_HEADER_12)

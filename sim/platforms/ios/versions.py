@@ -33,10 +33,10 @@ def of(trace, hostname: str) -> str:
 
 
 def debug_prefix(prof: str, kind: str, conn: int) -> str:
-    """``ISAKMP (0:1):`` (12.x), ``ISAKMP:(1001):`` (15.x), ``ISAKMP: (1001):`` (IOS XE); ``kind`` is ISAKMP,
+    """``ISAKMP (0:1): `` (12.x), ``ISAKMP:(1001):`` (15.x), ``ISAKMP: (1001):`` (IOS XE); ``kind`` is ISAKMP,
     ISAKMP-PAK or ISAKMP-ERROR (12.x and 15.x print ISAKMP for all of them)."""
     if prof == V12:
-        return f"ISAKMP (0:{conn}):"
+        return f"ISAKMP (0:{conn}): "  # 12.x puts a blank before the text (itcertnotes capture)
     if prof == V15:
         return f"ISAKMP:({conn}):"
     return f"{kind}: ({conn}):"
