@@ -211,9 +211,9 @@ def test_ios_behind_nat_same_lab_log():
 
 def test_ios_responder_12x_itcertnotes():
     """itcertnotes.blogspot.com "ipsec stuck in MM_SA_SETUP and MM_NO_STATE" (12.x responder): the key is looked up
-    when MM1 arrives, and a repeated message makes it retransmit. (The 12.x ``ISAKMP (0:N):`` prefix and the
-    received-packet wording without ports are a version profile the simulator does not have yet: the prefix is
-    aside here.)"""
+    when MM1 arrives, and a repeated message makes it retransmit. (The default IOS XE profile: the prefix is aside
+    here; the 12.x profile with its own prefix is the next test. The 12.x received-packet wording without ports is
+    not followed yet.)"""
     captured = [
         "ISAKMP (0:1): processing SA payload. message ID = 0",
         "ISAKMP (0:1): found peer pre-shared key matching 10.10.10.2",
