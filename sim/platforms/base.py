@@ -128,3 +128,30 @@ class Platform(Protocol):
 #: every member a platform must have (checked by tests/test_architecture.py)
 MEMBERS = tuple(name for name in list(Platform.__annotations__) + [
     n for n, v in vars(Platform).items() if callable(v) and not n.startswith("_")])
+
+
+class PlatformModules:
+    """What every platform object gets from the modules of its own folder (``sim/platforms/<name>/``): its
+    ``fixlines`` and ``pastes`` modules and its ``words`` for reason codes, imported when first asked for."""
+
+    def _module(self, name: str):
+        import importlib
+
+        return importlib.import_module(f"{type(self).__module__.rsplit('.', 1)[0]}.{name}")
+
+    @property
+    def fixlines(self):
+        """This platform's configuration lines and words for ``ikesim check`` (``fixlines.py``)."""
+        return self._module("fixlines")
+
+    @property
+    def pastes(self):
+        """How this platform's pasted syslog and debug lines read (``pastes.py``), for the diagnosis."""
+        return self._module("pastes")
+
+    def reason_words(self, reason, detail, message, removal: bool = False) -> str | None:
+        """The core's reason in this platform's terms (``words.py``), or None for the neutral words."""
+        return self._module("words").reason_words(reason, detail, message, removal)
+
+    def reason_short(self, reason, detail, message, removal: bool = False) -> str | None:
+        return self._module("words").reason_short(reason, detail, message, removal)

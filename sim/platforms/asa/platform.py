@@ -10,6 +10,7 @@ from dataclasses import replace
 from ...engine.trace import Trace
 from ...ike import constants as c
 from ...ike.config import IkeConfig, Retransmit
+from ..base import PlatformModules
 from . import console, edits, lab, show
 from . import showparse as _showparse
 from ...ike.messages import OtherPayload, VendorIdPayload
@@ -31,7 +32,7 @@ AUTH_EXTRAS = (VendorIdPayload(c.VID_DPD),)
 AUTH_EXTRAS_IF_PEER_SENT = ((c.VID_CISCO_IOS, (OtherPayload(c.IOS_KEEPALIVE_PAYLOAD, c.ios_keepalive_body()),)),)
 
 
-class AsaPlatform:
+class AsaPlatform(PlatformModules):
     name = "asa"
     label = "ASA"
     #: weighted markers of a saved running-config (a version line decides; the others add up): ``detect``
@@ -95,33 +96,9 @@ class AsaPlatform:
     def show(self, trace: Trace, hostname: str, t: float, command: str) -> str:
         return show.run(trace, hostname, t, command)
 
-    @property
-    def fixlines(self):
-        """This platform's configuration lines and words for ``ikesim check`` (:mod:`.fixlines`)."""
-        from . import fixlines
-
-        return fixlines
-
     #: the debug that shows Quick Mode, for a Phase-2 answer of the diagnosis
     phase2_debug = "debug crypto ipsec 127"
 
-    @property
-    def pastes(self):
-        """How this platform's pasted syslog and debug lines read (:mod:`.pastes`), for the diagnosis."""
-        from . import pastes
-
-        return pastes
-
-    def reason_words(self, reason, detail, message, removal: bool = False) -> str | None:
-        """The core's reason in this platform's terms, or None for the neutral words (sim.render.reasons)."""
-        from . import words
-
-        return words.reason_words(reason, detail, message, removal)
-
-    def reason_short(self, reason, detail, message, removal: bool = False) -> str | None:
-        from . import words
-
-        return words.reason_short(reason, detail, message, removal)
 
     def commands(self) -> list[str]:
         return list(show.COMMANDS)

@@ -10,6 +10,7 @@ from ...engine.trace import Trace
 from ...ike import constants as c
 from ...errors import InputError
 from ...ike.config import IkeConfig, Retransmit
+from ..base import PlatformModules
 from . import console, edits, lab, show
 from . import showparse as _showparse
 from .config import IosConfig, parse_ios_config
@@ -20,7 +21,7 @@ from .config import IosConfig, parse_ios_config
 NAT_T_VIDS = (c.VID_NAT_T_RFC3947, c.VID_NAT_T_DRAFT_07, c.VID_NAT_T_DRAFT_03, c.VID_NAT_T_DRAFT_02N)
 
 
-class IosPlatform:
+class IosPlatform(PlatformModules):
     name = "ios"
     label = "IOS"
     #: weighted markers of a saved running-config (a version line decides; the others add up): ``detect``
@@ -85,33 +86,9 @@ class IosPlatform:
     def show(self, trace: Trace, hostname: str, t: float, command: str) -> str:
         return show.run(trace, hostname, t, command)
 
-    @property
-    def fixlines(self):
-        """This platform's configuration lines and words for ``ikesim check`` (:mod:`.fixlines`)."""
-        from . import fixlines
-
-        return fixlines
-
     #: the debug that shows Quick Mode, for a Phase-2 answer of the diagnosis
     phase2_debug = "debug crypto ipsec"
 
-    @property
-    def pastes(self):
-        """How this platform's pasted syslog and debug lines read (:mod:`.pastes`), for the diagnosis."""
-        from . import pastes
-
-        return pastes
-
-    def reason_words(self, reason, detail, message, removal: bool = False) -> str | None:
-        """The core's reason in this platform's terms, or None for the neutral words (sim.render.reasons)."""
-        from . import words
-
-        return words.reason_words(reason, detail, message, removal)
-
-    def reason_short(self, reason, detail, message, removal: bool = False) -> str | None:
-        from . import words
-
-        return words.reason_short(reason, detail, message, removal)
 
     def commands(self) -> list[str]:
         return list(show.COMMANDS)
