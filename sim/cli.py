@@ -383,9 +383,9 @@ def _cmd_check(args) -> int:
 
 
 def _cmd_cheatsheet(args) -> int:
-    from .training.cheatsheet import cheatsheet_markdown
+    from .training.cheatsheet import cheatsheet_text
 
-    text = cheatsheet_markdown()
+    text = cheatsheet_text()
     if args.output:
         from .render.files import write_atomic
 

@@ -63,3 +63,42 @@ def test_bullets_stay_short_and_the_platform_prefixes_have_a_legend():
     for line in text.splitlines():
         if line.lstrip().startswith("- "):
             assert len(line) <= 200, line
+
+
+def test_cheatsheet_text_is_computed_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    """A fresh `ikesim cheatsheet` reads the sheet from the user's cache, keyed by the code that made it: the first
+    call computes and stores it, the next does not simulate, and a changed source file gives a new key."""
+    from sim.training import cheatsheet
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = cheatsheet.cheatsheet_text()
+    assert first == COMMITTED.read_text()
+    [entry] = (tmp_path / "ikesim").glob("cheatsheet-*.md")
+    assert entry.read_text() == first
+
+    def no_simulation():
+        raise AssertionError("the cached sheet was not used")
+
+    monkeypatch.setattr(cheatsheet, "cheatsheet_markdown", no_simulation)
+    assert cheatsheet.cheatsheet_text() == first
+    changed = tmp_path / "changed.py"
+    changed.write_text("# a changed source file\n")
+    monkeypatch.setattr(cheatsheet, "sources", lambda: [changed])
+    try:
+        cheatsheet.cheatsheet_text()
+    except AssertionError as err:
+        assert "not used" in str(err)
+    else:
+        raise AssertionError("a changed source still hit the old cache entry")
+
+
+def test_an_unwritable_cache_still_gives_the_text(tmp_path, monkeypatch):
+    from sim.training.cache import cached_text
+
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file where the cache directory would go
+    calls = []
+    assert cached_text("x", "k", lambda: calls.append(1) or "text") == "text"
+    assert cached_text("x", "k", lambda: calls.append(1) or "text") == "text"
+    assert len(calls) == 2 and not list(tmp_path.glob("**/*.tmp"))

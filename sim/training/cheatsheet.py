@@ -13,13 +13,14 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from pathlib import Path
+
 from .. import faults
-from ..api import run
 from ..engine.path import Loss
 from ..errors import InputError
-from ..ike.states import MM_ACTIVE, TRANSITIONS
 from ..platforms import registry
-from ..scenario import load_scenario
+from ..scenario import bundled_dir, load_scenario
+from .cache import cached_text, fingerprint
 
 
 
@@ -85,6 +86,9 @@ def _random(scenario) -> bool:
 
 def sightings(at: float | None = None) -> dict[tuple[str, str], list[Sighting]]:
     """(role, core state) -> where a side sits in that state at the look time (or ``at``), for every fault."""
+    from ..api import run
+    from ..ike.states import MM_ACTIVE
+
     found: dict[tuple[str, str], list[Sighting]] = {}
     for label, base_name in LABS:
         try:
@@ -141,7 +145,9 @@ def sightings(at: float | None = None) -> dict[tuple[str, str], list[Sighting]]:
 
 
 def cheatsheet_markdown(at: float | None = None) -> str:
-    """The cheat sheet as Markdown."""
+    """The cheat sheet as Markdown, computed now (simulates every fault on every lab pair)."""
+    from ..ike.states import MM_ACTIVE, TRANSITIONS
+
     found = sightings(at)
     labs = [label for label, _ in LABS]
     out = ["# IKEv1 Main Mode: the stuck-state cheat sheet", "",
@@ -201,3 +207,16 @@ def cheatsheet_markdown(at: float | None = None) -> str:
                 out += parts
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def sources() -> list[Path]:
+    """Every file the sheet is made from: the whole package's code and the bundled scenarios."""
+    package = Path(__file__).resolve().parents[1]
+    return sorted(package.rglob("*.py")) + sorted(bundled_dir().glob("*.y*ml"))
+
+
+def cheatsheet_text() -> str:
+    """The cheat sheet (:func:`cheatsheet_markdown` at the look time), from the user's cache when the code that
+    makes it has not changed since it was last computed, so a fresh ``ikesim cheatsheet`` needs no simulation.
+    The heavy modules (the core, scapy) are imported only when it has to be computed."""
+    return cached_text("cheatsheet", fingerprint(sources()), cheatsheet_markdown, ".md")

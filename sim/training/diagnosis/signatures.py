@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-import hashlib
 import json
-import os
 from pathlib import Path
 
 SHIPPED = Path(__file__).with_name("signatures.json")
@@ -33,16 +31,13 @@ def readers():
 def fingerprint() -> str:
     """A hash of everything a signature depends on."""
     from ...scenario import bundled_dir
+    from ..cache import fingerprint as hash_files
 
-    digest = hashlib.sha256()
     files = [_ROOT / "faults.py"]
     for folder in ("ike", "engine", "platforms"):
         files += sorted((_ROOT / folder).rglob("*.py"))
     files += sorted(bundled_dir().glob("*healthy*.y*ml"))
-    for path in files:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return hash_files(files)
 
 
 def _fix_lines(healthy, broken) -> list[list]:
@@ -107,14 +102,11 @@ def compute() -> dict:
     return out
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "ikesim"
-
-
 @functools.lru_cache(maxsize=None)
 def load() -> dict:
     """The signatures for this code: shipped, cached, or computed (and cached) now."""
+    from ..cache import cached_text
+
     fp = fingerprint()
     try:
         data = json.loads(SHIPPED.read_text(encoding="utf-8"))
@@ -122,20 +114,10 @@ def load() -> dict:
             return data
     except (OSError, ValueError):
         pass
-    cached = _cache_dir() / f"signatures-{fp}.json"
     try:
-        return json.loads(cached.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
-    data = compute()
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
-        tmp.replace(cached)
-    except OSError:
-        pass
-    return data
+        return json.loads(cached_text("signatures", fp, lambda: json.dumps(compute(), sort_keys=True), ".json"))
+    except ValueError:  # a damaged cache entry: compute afresh
+        return compute()
 
 
 def dump(data: dict) -> str:
