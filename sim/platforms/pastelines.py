@@ -26,6 +26,13 @@ def abstract(text: str) -> str:
     return _SPACE.sub(" ", text).strip().lower()
 
 
+def role_and_phase(text: str, initiator, responder, phases) -> tuple[str | None, str | None]:
+    """The role a line names (``initiator`` first) and its phase: the first (phase, pattern) of ``phases`` that
+    matches (each platform's patterns, in the order the platform checks them), else None."""
+    role = "initiator" if initiator.search(text) else "responder" if responder.search(text) else None
+    return role, next((phase for phase, pattern in phases if pattern.search(text)), None)
+
+
 @dataclass(frozen=True)
 class LogLine:
     """One pasted (or simulated) log/debug line, as its platform reads it."""

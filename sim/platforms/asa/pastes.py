@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..pastelines import IPV4, LogLine, abstract
+from ..pastelines import IPV4, LogLine, abstract, role_and_phase
 
 _SYSLOG = re.compile(r"^(?P<pre>.{0,40}?)%(?:ASA|PIX|FWSM)-(?:session-)?(?P<sev>\d)-(?P<id>\d{6})\s*:\s*(?P<body>.*)$")
 _CONSOLE = re.compile(r"^(?P<pre>.{0,40}?)\[IKEv1(?P<debug> DEBUG)?\]\s*:?\s*(?P<body>.*)$")
@@ -29,6 +29,8 @@ _DECODE_NOISE = re.compile(r"\s*\+\s*(?:VENDOR \(13\)|IOS KEEPALIVE \(128\))|\s*
 _DETAIL = re.compile(r"\bVID\b|Vendor ID|fragmentation capability|keep alive payload|Keep-alive type", re.I)
 _QM = re.compile(r"\bQM\b|Quick Mode|Received (?:local|remote) (?:IP )?Proxy|_SUBNET ID|IPSec SA|IPSec nonce",
                  re.I)
+#: phase patterns, checked in this order (the first that matches names the phase)
+_PHASES = (("p1done", _P1DONE), ("p2done", _P2DONE), ("qmfail", _QMFAIL), ("qm", _QM))
 
 
 def read_line(line: str, number: int = 0) -> LogLine | None:
@@ -53,17 +55,7 @@ def read_line(line: str, number: int = 0) -> LogLine | None:
         found = IPV4.search(prefix["ip"])
         peer = found.group(1) if found else None
     text = body[prefix.end():] if prefix else body
-    role = "initiator" if _INITIATOR.search(text) else "responder" if _RESPONDER.search(text) else None
-    if _P1DONE.search(text):
-        phase = "p1done"
-    elif _P2DONE.search(text):
-        phase = "p2done"
-    elif _QMFAIL.search(text):
-        phase = "qmfail"
-    elif _QM.search(text):
-        phase = "qm"
-    else:
-        phase = None
+    role, phase = role_and_phase(text, _INITIATOR, _RESPONDER, _PHASES)
     wording = _DECODE_NOISE.sub("", text) if text.startswith("IKE_DECODE") else text
     return LogLine(number, line.strip(), "asa", kind, msgid, text, abstract(wording), peer, role, phase,
                    bool(_DETAIL.search(text)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..pastelines import IPV4, LogLine, abstract
+from ..pastelines import IPV4, LogLine, abstract, role_and_phase
 
 _PRE = r"(?P<pre>[\s*.\dA-Za-z:]{0,40}?)"
 _DEBUG = re.compile(_PRE + r"(?<![A-Za-z])ISAKMP(?:-PAK|-ERROR|-EVENT)?\s*(?:\(\d+:\d+\)\s*:|:\s*\(\d+\)\s*:|:)"
@@ -30,6 +30,8 @@ _QMFAIL = re.compile(r"proxy identities not supported|phase 2 SA policy not acce
                      r"protocol 3|IPSec policy invalidated", re.I)
 _DETAIL = re.compile(r"vendor id|VID|NAT-T vendor|speaking to another IOS box", re.I)
 _QM = re.compile(r"Quick Mode|IKE_QM_|QM_I_QM|QM_R_QM|IPSEC\(|INIT_QM", re.I)
+#: phase patterns, checked in this order (the first that matches names the phase)
+_PHASES = (("p1done", _P1DONE), ("p2done", _P2DONE), ("qmfail", _QMFAIL), ("qm", _QM))
 
 
 def read_line(line: str, number: int = 0) -> LogLine | None:
@@ -51,17 +53,7 @@ def read_line(line: str, number: int = 0) -> LogLine | None:
         any_address = IPV4.search(body)
         peer = any_address.group(1) if any_address else None
     key = (match["mnem"].lower() + ": " if msgid else "") + abstract(body)
-    role = "initiator" if _INITIATOR.search(body) else "responder" if _RESPONDER.search(body) else None
-    if _P1DONE.search(body):
-        phase = "p1done"
-    elif _P2DONE.search(body):
-        phase = "p2done"
-    elif _QMFAIL.search(body):
-        phase = "qmfail"
-    elif _QM.search(body):
-        phase = "qm"
-    else:
-        phase = None
+    role, phase = role_and_phase(body, _INITIATOR, _RESPONDER, _PHASES)
     return LogLine(number, line.strip(), "ios", kind, msgid, body, key, peer, role, phase, bool(_DETAIL.search(body)))
 
 
