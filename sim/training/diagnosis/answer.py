@@ -19,6 +19,7 @@ from ...errors import InputError
 from ...platforms import registry
 from . import matching, reader, statefit, states
 from .signatures import NO_FAULT, load, readers
+from .states import Group
 
 SHOWN = 3
 PHASE2 = "phase2"
@@ -66,15 +67,6 @@ class Cause:
                 "support": [q.as_dict() for q in self.support], "other_box": self.other_box,
                 "fix_config": list(self.fix_config), "fix": self.fix, "explanation": self.explanation,
                 "group": self.group, "tell": self.tell}
-
-
-@dataclass(frozen=True)
-class Group:
-    members: tuple[str, ...]
-    ranks: tuple[int, ...]
-
-    def as_dict(self) -> dict:
-        return {"members": list(self.members), "ranks": list(self.ranks)}
 
 
 @dataclass(frozen=True)

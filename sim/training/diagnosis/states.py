@@ -766,7 +766,8 @@ class Cause:
 
 @dataclass(frozen=True)
 class Group:
-    """Causes whose simulated runs show the same thing at every sampled instant: ``show`` cannot tell them apart."""
+    """Causes the evidence cannot tell apart (same simulated `show` at every sampled instant, or the same fit to a
+    pasted log), with their ranks."""
 
     members: tuple[str, ...]
     ranks: tuple[int, ...]
