@@ -9,14 +9,13 @@ so a later parser test can trust the metadata as its expected values.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import re
 from pathlib import Path
 
 import pytest
-import yaml
 
-CORPUS = Path(__file__).parent / "corpus" / "configs"
+from configcorpus import CORPUS, cfg_files, is_ipv4, read_meta, read_text
+
 
 KEYS = {
     "source", "title", "platform", "version", "hostname", "interfaces", "outside_address",
@@ -32,28 +31,12 @@ MASKED = re.compile(
 )
 
 
-def _cfg_files() -> list[Path]:
-    return sorted(CORPUS.glob("*.cfg"))
-
-
-def _meta(cfg: Path) -> dict:
-    return yaml.safe_load(cfg.with_suffix(".yaml").read_text(encoding="utf-8"))
-
-
 def _text(cfg: Path) -> str:
-    text = cfg.read_bytes().decode("utf-8").replace("\r\n", "\n")
+    text = read_text(cfg)
     return text if text.endswith("\n") else text + "\n"  # some files end without a newline
 
 
-def _is_ipv4(s: str) -> bool:
-    try:
-        ipaddress.IPv4Address(s)
-    except ValueError:
-        return False
-    return True
-
-
-ALL = _cfg_files()
+ALL = cfg_files()
 IDS = [p.stem for p in ALL]
 
 
@@ -65,7 +48,7 @@ def test_every_file_has_its_partner():
 
 
 def test_size_and_platforms():
-    platforms = [_meta(p)["platform"] for p in ALL]
+    platforms = [read_meta(p)["platform"] for p in ALL]
     assert len(ALL) >= 16
     assert platforms.count("asa") >= 8
     assert platforms.count("ios") >= 8
@@ -73,7 +56,7 @@ def test_size_and_platforms():
 
 @pytest.mark.parametrize("cfg", ALL, ids=IDS)
 def test_metadata_keys_and_source(cfg):
-    meta = _meta(cfg)
+    meta = read_meta(cfg)
     assert set(meta) == KEYS
     assert meta["platform"] in {"asa", "ios"}
     assert isinstance(meta["keys_masked"], bool)
@@ -88,12 +71,12 @@ def test_metadata_keys_and_source(cfg):
 @pytest.mark.parametrize("cfg", ALL, ids=IDS)
 def test_text_is_unchanged(cfg):
     """The sha256 in the metadata pins the bytes: no editor may 'fix' a published config."""
-    assert hashlib.sha256(cfg.read_bytes()).hexdigest() == _meta(cfg)["sha256"]
+    assert hashlib.sha256(cfg.read_bytes()).hexdigest() == read_meta(cfg)["sha256"]
 
 
 @pytest.mark.parametrize("cfg", ALL, ids=IDS)
 def test_metadata_matches_text(cfg):
-    meta, text = _meta(cfg), _text(cfg)
+    meta, text = read_meta(cfg), _text(cfg)
     if meta["hostname"] is None:
         assert not re.search(r"^hostname ", text, re.M)
     else:
@@ -118,7 +101,7 @@ def test_metadata_matches_text(cfg):
 
 @pytest.mark.parametrize("cfg", ALL, ids=IDS)
 def test_platform_matches_syntax(cfg):
-    meta, text = _meta(cfg), _text(cfg)
+    meta, text = read_meta(cfg), _text(cfg)
     asa_only = re.search(r"^(tunnel-group \S+ |crypto ikev1 |crypto isakmp enable |ASA Version )", text, re.M)
     ios_only = re.search(r"^(crypto isakmp key |crypto keyring |version \d)", text, re.M)
     if meta["platform"] == "asa":
@@ -128,7 +111,7 @@ def test_platform_matches_syntax(cfg):
 
 
 def test_pairs_point_at_each_other():
-    metas = {p.name: _meta(p) for p in ALL}
+    metas = {p.name: read_meta(p) for p in ALL}
     mutual = set()
     for name, meta in metas.items():
         other = meta["pair"]
@@ -145,7 +128,7 @@ def test_pairs_point_at_each_other():
 
 
 def test_real_configs_come_first():
-    metas = [_meta(p) for p in ALL]
+    metas = [read_meta(p) for p in ALL]
     real = [m for m in metas if not m["synthetic"]]
     assert len(real) > len(metas) - len(real)
     assert sum(m["synthetic"] for m in metas) <= 4  # at most two synthetic pairs
@@ -159,7 +142,7 @@ def test_readme_lists_every_file():
 
 @pytest.mark.parametrize("cfg", ALL, ids=IDS)
 def test_addresses_are_addresses(cfg):
-    meta = _meta(cfg)
+    meta = read_meta(cfg)
     masked_by_publisher = "X" in (meta["outside_address"] or "")
     for addr in [i["address"] for i in meta["interfaces"]] + meta["peers"] + [meta["outside_address"]]:
-        assert _is_ipv4(addr) or (masked_by_publisher and re.fullmatch(r"[\dX]+(\.[\dX]+){3}", addr)), addr
+        assert is_ipv4(addr) or (masked_by_publisher and re.fullmatch(r"[\dX]+(\.[\dX]+){3}", addr)), addr

@@ -11,11 +11,11 @@ with the ``--key`` mechanism (``read_box(..., key=...)``), and without it they a
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
 
 import pytest
-import yaml
+
+from configcorpus import CORPUS, cfg_files, is_ipv4, read_meta, read_text
 
 from sim.check.read import read_box
 from sim.check.run import check
@@ -23,8 +23,7 @@ from sim.check.topology import references
 from sim.errors import InputError
 from sim.platforms.asa.config import LIFETIME_NONE
 
-CORPUS = Path(__file__).parent / "corpus" / "configs"
-ALL = sorted(CORPUS.glob("*.cfg"))
+ALL = cfg_files()
 IDS = [p.stem for p in ALL]
 
 #: the real key behind a masked one: the key the other end of the pair has in clear (the .yaml notes say so)
@@ -36,34 +35,17 @@ REAL_KEYS = {
 ANY_KEY = "Corpus-Key-1"
 
 
-def _meta(cfg: Path) -> dict:
-    return yaml.safe_load(cfg.with_suffix(".yaml").read_text(encoding="utf-8"))
-
-
-def _text(cfg: Path) -> str:
-    # as sim.check.run reads a file: CRLF line ends folded
-    return cfg.read_bytes().decode("utf-8").replace("\r\n", "\n")
-
-
-def _is_ipv4(text: str) -> bool:
-    try:
-        ipaddress.IPv4Address(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _read(cfg: Path, label: str = "A"):
-    meta = _meta(cfg)
+    meta = read_meta(cfg)
     key = REAL_KEYS.get(cfg.stem, ANY_KEY) if meta["keys_masked"] else None
-    return read_box(label, _text(cfg), str(cfg), key=key)
+    return read_box(label, read_text(cfg), str(cfg), key=key)
 
 
 # -- every config is read, and says what its metadata says ----------------------------------------------------------
 
 @pytest.mark.parametrize("cfg", ALL, ids=IDS)
 def test_read_without_error_by_its_platform(cfg):
-    meta = _meta(cfg)
+    meta = read_meta(cfg)
     box = _read(cfg)
     assert box.platform == meta["platform"]
     assert box.config.hostname == meta["hostname"]  # None for the fragments
@@ -75,27 +57,27 @@ def test_read_without_error_by_its_platform(cfg):
 def test_interfaces_and_addresses(cfg):
     """Every interface the metadata lists with an IPv4 address is read with that address (ASA: under its nameif);
     addresses the publisher masked (``206.X.X.X``) are no address."""
-    meta = _meta(cfg)
+    meta = read_meta(cfg)
     config = _read(cfg).config
-    expected = {i["address"]: (i.get("nameif") or i["name"]) for i in meta["interfaces"] if _is_ipv4(i["address"])}
+    expected = {i["address"]: (i.get("nameif") or i["name"]) for i in meta["interfaces"] if is_ipv4(i["address"])}
     assert config.interface_addresses() == expected
     if meta["platform"] == "asa":
         names = {i.nameif: i.name for i in config.interfaces if i.nameif}
-        assert {i["nameif"]: i["name"] for i in meta["interfaces"] if _is_ipv4(i["address"])}.items() <= names.items()
+        assert {i["nameif"]: i["name"] for i in meta["interfaces"] if is_ipv4(i["address"])}.items() <= names.items()
 
 
 @pytest.mark.parametrize("cfg", ALL, ids=IDS)
 def test_peers_as_the_check_reads_them(cfg):
-    assert set(references(_read(cfg))) == set(_meta(cfg)["peers"])
+    assert set(references(_read(cfg))) == set(read_meta(cfg)["peers"])
 
 
-@pytest.mark.parametrize("cfg", [p for p in ALL if _meta(p)["keys_masked"]], ids=lambda p: p.stem)
+@pytest.mark.parametrize("cfg", [p for p in ALL if read_meta(p)["keys_masked"]], ids=lambda p: p.stem)
 def test_a_masked_key_without_key_is_one_clear_error(cfg):
     with pytest.raises(InputError) as info:
-        read_box("B", _text(cfg), str(cfg))
+        read_box("B", read_text(cfg), str(cfg))
     assert info.value.source == str(cfg)
     assert "masked" in str(info.value) and "--key B=KEY" in str(info.value)
-    line = _text(cfg).splitlines()[info.value.line - 1]
+    line = read_text(cfg).splitlines()[info.value.line - 1]
     assert "*****" in line or " 6 " in line
 
 
@@ -109,7 +91,7 @@ def test_asa_lifetime_none_is_the_longest_lifetime(stem):
 
 def test_asa_names_resolve_the_crypto_map_peer():
     config = _read(CORPUS / "16-synthetic-asa825-hq.cfg").config
-    assert "set peer BR-ASA-OUTSIDE" in _text(CORPUS / "16-synthetic-asa825-hq.cfg")
+    assert "set peer BR-ASA-OUTSIDE" in read_text(CORPUS / "16-synthetic-asa825-hq.cfg")
     assert [e.peers for e in config.map_peers("outside")] == [("203.0.113.20",)]
     assert config.peer_key("203.0.113.20").psk == b"Br4nch-Tunn3l-2019"
 
@@ -163,7 +145,7 @@ def test_keyring_key_unmasked_with_key():
 # -- every pair gets a verdict --------------------------------------------------------------------------------------
 
 def _pairs() -> list[tuple[str, str]]:
-    pairs = {tuple(sorted((p.name, _meta(p)["pair"]))) for p in ALL if _meta(p)["pair"]}
+    pairs = {tuple(sorted((p.name, read_meta(p)["pair"]))) for p in ALL if read_meta(p)["pair"]}
     pairs.add(("10-pt-ios154-toronto.cfg", "12-pt-ios154-r-lan.cfg"))  # 12 is a second spoke of 10
     return sorted(pairs)
 
@@ -206,7 +188,7 @@ def test_check_reaches_a_verdict_on_every_whole_pair(pair, order):
     assert result.exit_code == VERDICTS[pair]
     assert all(d.evidence is not None and d.evidence.up for d in result.directions)
     assert {s.address for s in (result.topology.a, result.topology.b)} == {
-        _meta(CORPUS / first)["outside_address"], _meta(CORPUS / second)["outside_address"]}
+        read_meta(CORPUS / first)["outside_address"], read_meta(CORPUS / second)["outside_address"]}
 
 
 @pytest.mark.parametrize("pair", sorted(FRAGMENTS), ids=lambda p: f"{p[0][:2]}-{p[1][:2]}")
