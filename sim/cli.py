@@ -221,7 +221,8 @@ def _parser() -> argparse.ArgumentParser:
     sheet = sub.add_parser("cheatsheet", help="print the stuck-state cheat sheet (Markdown)",
                            description="Generate the stuck-state cheat sheet from the core's transition table and "
                                        "simulated runs of every catalogue fault on "
-                                       + " and ".join(p.label for p in platforms) + " lab pairs.")
+                                       + " and ".join(p.label for p in platforms) + " lab pairs; kept in the user's cache "
+                                       "($XDG_CACHE_HOME/ikesim) until the code changes.")
     sheet.add_argument("--output", metavar="FILE.md", help="write it to FILE.md (atomically) instead of printing it")
     return parser
 

@@ -6,9 +6,9 @@ captured lines, addresses and numbers aside, as a subsequence of the simulated o
 here as published (addresses replaced by ``<peer>`` in the reference).
 
 Not covered (the simulator does not produce these situations or lines yet): the ASA initiator facing a VPN 3000
-that refuses MM3 with INVALID_COOKIE (and its 713219 key-acquire queuing), ``No crypto map bound to interface...``,
-the 8.x ``Group =`` prefix on ``All SA proposals found unacceptable``, the 713041 proxy/crypto-map tail, the 12.x
-``ISAKMP (0:N):`` prefix and ``conn-id slot`` table (version profiles), and the 8.x two-VID MM1 of the DAREN sample.
+that refuses MM3 with INVALID_COOKIE (and its 713219 key-acquire queuing), the 8.x ``Group =`` prefix on ``All SA
+proposals found unacceptable``, the 713041 proxy/crypto-map tail, and the 8.x two-VID MM1 of the DAREN sample.
+(``No crypto map bound to interface...`` and the 12.x ``ISAKMP (0:N):`` prefix with its table are covered below.)
 """
 
 from __future__ import annotations
